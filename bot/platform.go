@@ -1,0 +1,122 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/newsbot/newsbot/briefing"
+)
+
+// ChannelRef names one channel on one platform.
+type ChannelRef struct {
+	// Platform is the adapter's [Platform.Name] ("slack", "discord", "console").
+	Platform string `json:"platform"`
+	// Team is the workspace (Slack) or guild (Discord) ID; may be empty.
+	Team string `json:"team,omitempty"`
+	// Channel is the platform's channel ID.
+	Channel string `json:"channel"`
+}
+
+// String renders the reference as "platform:team:channel".
+func (c ChannelRef) String() string { return c.Platform + ":" + c.Team + ":" + c.Channel }
+
+// Command is one invocation of the bot's command language, as an adapter
+// received it.
+type Command struct {
+	// Channel is where the command was typed.
+	Channel ChannelRef
+	// User is the platform's user ID; UserName a display name for logs.
+	User     string
+	UserName string
+	// Admin is true when the platform says the user may change this
+	// channel's topics, subscriptions and sources (Slack workspace admin or
+	// configured user; Discord Manage Server or configured role).
+	Admin bool
+	// Text is everything after the slash command: "g20", "topic add ...".
+	Text string
+}
+
+// Reply is the bot's answer to a command.
+type Reply struct {
+	// Text is a short message (help, confirmations, errors). It may use
+	// `code` spans and lines starting with "• "; adapters translate those.
+	Text string
+	// Briefing is set when the answer is a briefing; Text is then an
+	// optional intro line.
+	Briefing *briefing.Briefing
+	// Ephemeral replies are shown only to the invoking user where the
+	// platform can do that (help, errors, refusals).
+	Ephemeral bool
+}
+
+// Handler answers commands. HandleCommand returns an error only for
+// failures the user cannot fix; user errors are Replies.
+type Handler interface {
+	HandleCommand(ctx context.Context, cmd Command) (Reply, error)
+}
+
+// HandlerFunc adapts a function to [Handler].
+type HandlerFunc func(ctx context.Context, cmd Command) (Reply, error)
+
+// HandleCommand calls f.
+func (f HandlerFunc) HandleCommand(ctx context.Context, cmd Command) (Reply, error) {
+	return f(ctx, cmd)
+}
+
+// Message is something the bot posts on its own initiative (a scheduled
+// digest).
+type Message struct {
+	// Key identifies the logical message: a retry of the same delivery uses
+	// the same key, so platforms that can deduplicate (Discord nonces, Slack
+	// message metadata) post it at most once.
+	Key string
+	// Text is an intro line or a plain message.
+	Text string
+	// Briefing is the digest, if any.
+	Briefing *briefing.Briefing
+}
+
+// Platform connects the bot to one chat service. Implementations live in
+// adapters/<name> and must be safe for concurrent use.
+type Platform interface {
+	// Name is the platform's short lowercase name ("slack").
+	Name() string
+	// Run receives commands until ctx is done, calling h for each, and
+	// returns nil on a clean stop. Adapters that receive commands over HTTP
+	// expose an http.Handler of their own and block here until ctx is done.
+	Run(ctx context.Context, h Handler) error
+	// Post publishes m to channel and returns the platform's message ID.
+	// It returns a *RateLimitError when the platform asks to slow down and
+	// an error wrapping ErrChannelUnavailable when the bot cannot post
+	// there (not invited, channel gone, no permission).
+	Post(ctx context.Context, channel ChannelRef, m Message) (msgID string, err error)
+}
+
+// PostedChecker is optionally implemented by a Platform that can tell
+// whether a message with the given key was already posted to a channel, so
+// that a delivery interrupted after posting is not posted twice.
+type PostedChecker interface {
+	Posted(ctx context.Context, channel ChannelRef, key string) (msgID string, ok bool, err error)
+}
+
+// ErrChannelUnavailable means the bot cannot post to a channel: it was not
+// invited, the channel is gone, or it lacks permission. Retrying will not help.
+var ErrChannelUnavailable = errors.New("channel unavailable")
+
+// RateLimitError is returned by Post when the platform asks the bot to wait.
+type RateLimitError struct {
+	// RetryAfter is how long the platform asked to wait.
+	RetryAfter time.Duration
+	// Err is the underlying SDK error, if any.
+	Err error
+}
+
+// Error implements error.
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter)
+}
+
+// Unwrap returns the underlying error.
+func (e *RateLimitError) Unwrap() error { return e.Err }

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, rev := version, ""
+			if bi, ok := debug.ReadBuildInfo(); ok {
+				if v == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+					v = bi.Main.Version
+				}
+				for _, s := range bi.Settings {
+					if s.Key == "vcs.revision" {
+						rev = s.Value
+					}
+				}
+			}
+			if v == "" {
+				v = "dev"
+			}
+			out := "newsbot " + v
+			if rev != "" {
+				out += " (" + rev + ")"
+			}
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), out)
+			return err
+		},
+	}
+}
