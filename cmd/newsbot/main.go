@@ -49,6 +49,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newBriefCmd(),
 		newSummarizeCmd(),
 		newClusterCmd(),
+		newEvalCmd(),
 		newVersionCmd(),
 	)
 	return root
