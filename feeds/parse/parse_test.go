@@ -44,13 +44,13 @@ func TestParseFiles(t *testing.T) {
 				// A date a week in the future is not trusted: it becomes the fetch time.
 				{Title: "Programme de la semaine prochaine", URL: "https://www.example.fr/international/agenda", Published: now},
 				{Title: "Sommet du G20 à Rio : les dirigeants s’accordent sur le climat",
-					URL:  "https://www.example.fr/international/article/2026/11/23/sommet-g20?utm_source=rss&utm_medium=feed",
-					Text: "Les dirigeants du G20 réunis à Rio ont signé un accord.\n\nLe texte prévoit un fonds climat.",
+					URL:       "https://www.example.fr/international/article/2026/11/23/sommet-g20?utm_source=rss&utm_medium=feed",
+					Text:      "Les dirigeants du G20 réunis à Rio ont signé un accord.\n\nLe texte prévoit un fonds climat.",
 					Published: time.Date(2026, 11, 23, 5, 0, 0, 0, time.UTC)},
 				// Escaped HTML in the title is stripped; a relative link resolves against the site.
 				{Title: "EN DIRECT Guerre en Ukraine : les négociations reprennent",
-					URL:  "https://www.example.fr/international/live/2026/11/22/ukraine",
-					Text: "Les délégations se retrouvent à Genève & à Istanbul.",
+					URL:       "https://www.example.fr/international/live/2026/11/22/ukraine",
+					Text:      "Les délégations se retrouvent à Genève & à Istanbul.",
 					Published: time.Date(2026, 11, 22, 17, 30, 0, 0, time.UTC)},
 				{Title: "Brève sans date", URL: "https://www.example.fr/international/breve"},
 				// 1970 is not a plausible date: treated as missing.
