@@ -11,6 +11,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/newsbot/newsbot/briefing"
 )
@@ -18,8 +21,9 @@ import (
 // maxLocalFile bounds the size of one local article file.
 const maxLocalFile = 10 << 20
 
-// ReadArticles reads every article under root in fsys: .txt and .md files
-// (the first non-empty line is the title, the rest the text) and .jsonl
+// ReadArticles reads every article under root in fsys: .txt files (the
+// first non-empty line is the title, the rest the text), .md files (the
+// same, or a front matter title; see [ParseMarkdown]) and .jsonl
 // files (one JSON object per line with id, title, text and optionally url,
 // source, published). Files are read in name order. source names articles
 // that do not name their own source. A file that cannot be parsed is
@@ -64,7 +68,12 @@ func ReadArticles(fsys fs.FS, root, source string) (arts []briefing.Article, pro
 			}
 			continue
 		}
-		a, err := ParseText(string(b))
+		var a briefing.Article
+		if strings.EqualFold(path.Ext(name), ".md") {
+			a, err = ParseMarkdown(string(b))
+		} else {
+			a, err = ParseText(string(b))
+		}
 		if err != nil {
 			problems = append(problems, fmt.Errorf("%s: %w", name, err))
 			continue
@@ -81,7 +90,10 @@ func ReadArticles(fsys fs.FS, root, source string) (arts []briefing.Article, pro
 
 // ParseText parses a plain-text article: the first non-empty line is the
 // title (a leading Markdown "# " is dropped) and the rest is the text.
+// Text that is not valid UTF-8 is read as Windows-1252 (Latin-1), the
+// usual encoding of such files.
 func ParseText(s string) (briefing.Article, error) {
+	s = fixUTF8(s)
 	s = strings.TrimPrefix(strings.ReplaceAll(s, "\r\n", "\n"), "\ufeff")
 	s = strings.TrimLeft(s, " \t\n")
 	title, body, _ := strings.Cut(s, "\n")
@@ -115,6 +127,9 @@ func ParseJSONL(r io.Reader, source string) (arts []briefing.Article, problems [
 		raw := bytes.TrimSpace(sc.Bytes())
 		if len(raw) == 0 {
 			continue
+		}
+		if !utf8.Valid(raw) {
+			raw = []byte(fixUTF8(string(raw)))
 		}
 		var j jsonArticle
 		if err := json.Unmarshal(raw, &j); err != nil {
@@ -154,4 +169,25 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time", s)
+}
+
+// fixUTF8 returns s with every byte that is not part of a valid UTF-8
+// sequence decoded as Windows-1252.
+func fixUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			b.WriteRune(charmap.Windows1252.DecodeByte(s[i]))
+			i++
+			continue
+		}
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
 }
