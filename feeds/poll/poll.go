@@ -425,16 +425,16 @@ func (p *Poller) turn(ctx context.Context, g *group, onlyDue bool) Result {
 
 // outcome is what one fetch or read produced.
 type outcome struct {
-	status       int
-	notModified  bool
+	status        int
+	notModified   bool
 	etag, lastMod string
-	hint         time.Duration // server's or feed's freshness hint
-	retryAfter   time.Duration
-	items, added int
-	problems     []error
-	err          error
-	storeErr     bool // the failure was ours (storage), not the source's
-	gone         bool // 410: the feed is gone for good
+	hint          time.Duration // server's or feed's freshness hint
+	retryAfter    time.Duration
+	items, added  int
+	problems      []error
+	err           error
+	storeErr      bool // the failure was ours (storage), not the source's
+	gone          bool // 410: the feed is gone for good
 }
 
 func (p *Poller) fetchFeed(ctx context.Context, src feeds.Source, st feeds.State) outcome {
