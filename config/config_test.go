@@ -225,3 +225,30 @@ func TestMissingFile(t *testing.T) {
 		t.Errorf("missing file error = %v", err)
 	}
 }
+
+// The example file documents every key and is itself a valid config.
+func TestExampleFile(t *testing.T) {
+	p := filepath.Join("..", "newsbot.example.yaml")
+	if _, err := Load(p); err != nil {
+		t.Fatalf("newsbot.example.yaml does not load: %v", err)
+	}
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	for _, k := range Keys() {
+		parts := strings.Split(k, ".")
+		leaf := parts[len(parts)-1]
+		if !strings.Contains(text, "\n"+parts[0]+":") || !strings.Contains(text, " "+leaf+":") {
+			t.Errorf("newsbot.example.yaml does not document %s", k)
+		}
+	}
+}
+
+func TestUnknownKeySuggestion(t *testing.T) {
+	_, err := Load(writeFile(t, "slack:\n  bot_tokn: x\n"))
+	if err == nil || !strings.Contains(err.Error(), "slack.bot_tokn: unknown key (did you mean slack.bot_token?)") {
+		t.Errorf("error = %v", err)
+	}
+}
