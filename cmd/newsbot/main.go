@@ -52,6 +52,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newClusterCmd(),
 		newEvalCmd(),
 		newVersionCmd(),
+		newSourcesCmd(), newIngestCmd(),
 	)
 	return root
 }
