@@ -149,4 +149,3 @@ func checkURL(s string) error {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
