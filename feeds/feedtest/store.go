@@ -110,8 +110,9 @@ func (s *Store) Articles() []briefing.Article {
 	return append([]briefing.Article(nil), s.articles...)
 }
 
-// States returns every saved state, sorted by locator.
-func (s *Store) States() []feeds.State {
+// States returns every saved state, sorted by locator (as bot.Store's
+// States does, so that the poller's one-query path is exercised).
+func (s *Store) States(ctx context.Context) ([]feeds.State, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]feeds.State, 0, len(s.states))
@@ -119,7 +120,7 @@ func (s *Store) States() []feeds.State {
 		out = append(out, st)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Locator < out[j].Locator })
-	return out
+	return out, nil
 }
 
 // StateOf returns the saved state of locator (zero if none).

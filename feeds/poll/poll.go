@@ -110,6 +110,12 @@ type seenChecker interface {
 	Seen(ctx context.Context, key string) (bool, error)
 }
 
+// statesLister is the optional store capability of listing every state in
+// one call, which Run uses instead of one State call per source.
+type statesLister interface {
+	States(ctx context.Context) ([]feeds.State, error)
+}
+
 // Poller fetches sources into a store. It is safe for concurrent use, but
 // Run should be called once at a time.
 type Poller struct {
@@ -219,12 +225,21 @@ func (p *Poller) Ingest(ctx context.Context, progress func(done, total int, r Re
 		wg   sync.WaitGroup
 	)
 	sem := make(chan struct{}, p.opts.Workers)
+	finished := func() []Result {
+		out := results[:0:0]
+		for _, r := range results {
+			if r.Source.Locator() != "" {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
 	for i, g := range gs {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 			wg.Wait()
-			return results[:0], ctx.Err()
+			return finished(), ctx.Err()
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
@@ -239,7 +254,10 @@ func (p *Poller) Ingest(ctx context.Context, progress func(done, total int, r Re
 		})
 	}
 	wg.Wait()
-	return results, ctx.Err()
+	if ctx.Err() != nil {
+		return finished(), ctx.Err()
+	}
+	return results, nil
 }
 
 // PollDue fetches every source due at the current time (NextFetch not
@@ -300,6 +318,15 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		now := p.opts.Now()
 		wake := now.Add(time.Minute)
+		var all map[string]feeds.State
+		if sl, ok := p.store.(statesLister); ok {
+			if sts, err := sl.States(ctx); err == nil {
+				all = make(map[string]feeds.State, len(sts))
+				for _, st := range sts {
+					all[st.Locator] = st
+				}
+			}
+		}
 		for _, g := range gs {
 			loc := g.src.Locator()
 			mu.Lock()
@@ -308,7 +335,12 @@ func (p *Poller) Run(ctx context.Context) error {
 			if busy {
 				continue
 			}
-			st, err := p.store.State(ctx, loc)
+			st, ok := all[loc]
+			if all == nil {
+				st, err = p.store.State(ctx, loc)
+			} else if !ok {
+				st = feeds.State{Locator: loc}
+			}
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil
