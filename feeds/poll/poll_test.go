@@ -295,12 +295,14 @@ func TestFailureKinds(t *testing.T) {
 	srv.Set("/busy.xml", feedtest.Feed{Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"7200"}}})
 	srv.Set("/page.html", feedtest.Feed{Body: []byte("<!DOCTYPE html><html><body>home</body></html>"), ContentType: "text/html"})
 	srv.Set("/huge.xml", feedtest.Feed{Body: []byte("<rss>" + strings.Repeat("x", 2<<20) + "</rss>")})
+	srv.Set("/truncated.xml", feedtest.Feed{Body: []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Cut</title><item><title>Half`)})
 	clk := newClock()
 	store := feedtest.NewStore(
 		feeds.Source{Name: "Gone", URL: srv.URL("/gone.xml")},
 		feeds.Source{Name: "Busy", URL: srv.URL("/busy.xml")},
 		feeds.Source{Name: "Page", URL: srv.URL("/page.html")},
 		feeds.Source{Name: "Huge", URL: srv.URL("/huge.xml")},
+		feeds.Source{Name: "Truncated", URL: srv.URL("/truncated.xml")},
 	)
 	c := fetch.New(fetch.Options{AllowPrivate: true, MaxBodyBytes: 1 << 20})
 	p, err := New(store, c, Options{Now: clk.Now, Logger: testLogger(t)})
@@ -320,6 +322,13 @@ func TestFailureKinds(t *testing.T) {
 	}
 	if page := store.StateOf(srv.URL("/page.html")); page.LastError != "parse feed: not an RSS, Atom or JSON feed (got an HTML page)" || page.LastStatus != 200 {
 		t.Errorf("HTML page: %+v", page)
+	}
+	if cut := store.StateOf(srv.URL("/truncated.xml")); cut.LastError != "parse feed: XML syntax error on line 1: unexpected EOF" ||
+		cut.Failures != 1 || cut.ETag != "" {
+		t.Errorf("truncated feed: %+v", cut)
+	}
+	if len(store.Articles()) != 0 {
+		t.Errorf("%d articles stored from broken feeds", len(store.Articles()))
 	}
 	if huge := store.StateOf(srv.URL("/huge.xml")); huge.LastError != "response is larger than the 1 MiB limit (fetch.max_body_bytes); not read" {
 		t.Errorf("huge: %q", huge.LastError)
