@@ -242,7 +242,11 @@ func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 	defer cancel()
 	resp, err := c.do(ctx, u, req)
 	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded && !errors.As(err, new(*RefusedError)) {
+		// The transport's own header timeout can fire just before the
+		// context's deadline does (they are equal); both are our timeout.
+		var ne net.Error
+		timedOut := ctx.Err() == context.DeadlineExceeded || (errors.As(err, &ne) && ne.Timeout())
+		if timedOut && !errors.As(err, new(*RefusedError)) {
 			err = &TimeoutError{After: c.opts.Timeout, Err: err}
 		}
 		return resp, fmt.Errorf("get %s: %w", req.URL, err)
