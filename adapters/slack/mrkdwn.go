@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Slack treats &, < and > as control characters in message text: "<!channel>"
@@ -67,15 +68,18 @@ func escapedLen(s string) int {
 }
 
 // cleanInline makes an article string safe to embed in one line of mrkdwn:
-// runs of whitespace and control characters become one space, and
+// runs of whitespace and control characters become one space, invalid
+// UTF-8 is dropped, and
 // backticks (which would open a code span across the surrounding links)
 // become a look-alike. It does not escape; see escape.
 func cleanInline(s string) string {
 	var sb strings.Builder
 	sb.Grow(len(s))
 	space := false
-	for _, r := range s {
+	for i, r := range s {
 		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			continue // invalid UTF-8
 		case unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
 			space = sb.Len() > 0
 			continue
@@ -208,7 +212,7 @@ func link(u, title string) string {
 // the translation escapes the text, normalises line endings and list
 // markers ("- " and "* " become "• "), and drops control characters.
 func replyMrkdwn(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\r\n", "\n")
 	lines := strings.Split(s, "\n")
 	for i, line := range lines {
 		line = strings.Map(func(r rune) rune {

@@ -112,9 +112,10 @@ func renderBriefing(b briefing.Briefing, intro string) message {
 		}
 	}
 
-	head := headerText(b)
+	title, count := headerParts(b)
+	head := plainText(title) + count
 	add(slackapi.NewHeaderBlock(slackapi.NewTextBlockObject(slackapi.PlainTextType, head, true, false)), textLen(head))
-	fallback = append(fallback, head)
+	fallback = append(fallback, escape(title)+count)
 
 	if ctx := contextText(b); ctx != "" {
 		add(contextBlock(ctx), textLen(ctx))
@@ -146,21 +147,30 @@ func renderBriefing(b briefing.Briefing, intro string) message {
 	return message{Text: fallbackText(fallback), Blocks: blocks}
 }
 
-// headerText is "<title>: N stories", escaped and within the header limit.
-func headerText(b briefing.Briefing) string {
+// headerParts returns the header's title (cleaned, not escaped) and its
+// ": N stories" suffix; together they fit the header limit whether the
+// title is escaped or not.
+func headerParts(b briefing.Briefing) (title, count string) {
 	n := len(b.Items) + b.More
-	suffix := ": " + plural(n, "story", "stories")
-	title := cleanInline(b.Title)
+	count = ": " + plural(n, "story", "stories")
+	title = cleanInline(b.Title)
 	if title == "" {
 		title = "Briefing"
 	}
-	if cut := cutWords(title, maxHeaderText-textLen(suffix)); cut != "" {
-		title = cut
-	} else {
+	// cutWords measures the escaped length, never less than the plain one.
+	if title = cutWords(title, maxHeaderText-textLen(count)); title == "" {
 		title = "Briefing"
 	}
-	return escape(title) + suffix
+	return title, count
 }
+
+// plainText prepares text for a plain_text object, which Slack shows
+// without parsing mentions or links. Angle brackets become look-alike
+// quotes so that the text reads the same whether or not Slack decodes
+// entities there, and no "<!channel>" appears anywhere in a message.
+var plainReplacer = strings.NewReplacer("<", "‹", ">", "›")
+
+func plainText(s string) string { return plainReplacer.Replace(s) }
 
 // contextText is the line under the header: when the briefing was made
 // and the query it answers.
