@@ -26,9 +26,7 @@ type Adapter struct {
 	adminTTL map[string]adminEntry
 	events   *expirySet // event IDs already handled
 
-	inflight  tracker
-	abort     chan struct{} // closed when Run gives up waiting for in-flight work
-	abortOnce sync.Once
+	inflight tracker
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -66,7 +64,6 @@ func New(cfg Config) (*Adapter, error) {
 		admins:   make(map[string]bool, len(cfg.Admins)),
 		adminTTL: make(map[string]adminEntry),
 		events:   newExpirySet(),
-		abort:    make(chan struct{}),
 		limiters: make(map[string]*rate.Limiter),
 	}
 	for _, id := range cfg.Admins {
@@ -103,30 +100,62 @@ func (a *Adapter) drain() {
 	if err := a.inflight.wait(ctx); err != nil {
 		a.log.Warn("deferred replies still in flight at shutdown; cancelling them", slog.Int("replies", a.inflight.count()))
 	}
-	a.abortOnce.Do(func() { close(a.abort) })
+	a.inflight.abort()
 }
 
 // workContext returns the context for work that outlives the request that
 // started it: not cancelled with the request, bounded by ReplyTimeout, and
-// cancelled when Run aborts in-flight work.
+// cancelled when Run gives up waiting for in-flight work.
 func (a *Adapter) workContext(parent context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), a.cfg.ReplyTimeout)
-	go func() {
-		select {
-		case <-a.abort:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	return ctx, cancel
+	return ctx, a.inflight.register(cancel)
 }
 
-// tracker counts work in flight. Unlike sync.WaitGroup it may be waited on
-// while work is still being added.
+// tracker counts work in flight and can cancel it. Unlike sync.WaitGroup
+// it may be waited on while work is still being added.
 type tracker struct {
-	mu   sync.Mutex
-	n    int
-	idle chan struct{}
+	mu      sync.Mutex
+	n       int
+	idle    chan struct{}
+	nextID  uint64
+	cancels map[uint64]context.CancelFunc
+	aborted bool
+}
+
+// register records cancel so that abort can call it, and returns the
+// function that calls and forgets it.
+func (t *tracker) register(cancel context.CancelFunc) context.CancelFunc {
+	t.mu.Lock()
+	if t.aborted {
+		t.mu.Unlock()
+		cancel()
+		return cancel
+	}
+	if t.cancels == nil {
+		t.cancels = make(map[uint64]context.CancelFunc)
+	}
+	t.nextID++
+	id := t.nextID
+	t.cancels[id] = cancel
+	t.mu.Unlock()
+	return func() {
+		t.mu.Lock()
+		delete(t.cancels, id)
+		t.mu.Unlock()
+		cancel()
+	}
+}
+
+// abort cancels all registered work, and any registered later.
+func (t *tracker) abort() {
+	t.mu.Lock()
+	t.aborted = true
+	cancels := t.cancels
+	t.cancels = nil
+	t.mu.Unlock()
+	for _, c := range cancels {
+		c()
+	}
 }
 
 func (t *tracker) add() {
@@ -184,7 +213,8 @@ const maxAdminCache = 10000
 
 // isAdmin reports whether user may change settings: a configured admin, or
 // a workspace admin or owner according to users.info (cached for
-// AdminCacheTTL). A failed lookup counts as not admin and is not cached.
+// AdminCacheTTL). A lookup that fails without an answer from Slack
+// (network, rate limit) counts as not admin and is not cached.
 func (a *Adapter) isAdmin(ctx context.Context, user string) bool {
 	if a.admins[user] {
 		return true
@@ -197,11 +227,17 @@ func (a *Adapter) isAdmin(ctx context.Context, user string) bool {
 		return e.admin
 	}
 	u, err := a.api.GetUserInfoContext(ctx, user)
-	if err != nil {
+	admin := false
+	switch _, definite := errors.AsType[slackapi.SlackErrorResponse](err); {
+	case err == nil:
+		admin = u.IsAdmin || u.IsOwner || u.IsPrimaryOwner
+	case definite:
+		// Slack answered (user_not_found, user_not_visible...): cache it.
+		a.log.DebugContext(ctx, "users.info refused; user is not admin", slog.String("user", user), slog.String("error", err.Error()))
+	default:
 		a.log.WarnContext(ctx, "users.info failed; treating user as not admin", slog.String("user", user), slog.String("error", err.Error()))
 		return false
 	}
-	admin := u.IsAdmin || u.IsOwner || u.IsPrimaryOwner
 	a.adminMu.Lock()
 	if len(a.adminTTL) >= maxAdminCache {
 		for k, v := range a.adminTTL {

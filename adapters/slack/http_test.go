@@ -323,10 +323,25 @@ func TestAdminFromConfigAndUsersInfo(t *testing.T) {
 			t.Errorf("%s: Admin = %v, want %v", c.User, c.Admin, want[c.User])
 		}
 	}
-	// UCONF needs no lookup; UADMIN and UPLAIN are cached; UGONE failed.
+	// UCONF needs no lookup; the others are looked up once and cached,
+	// user_not_found included.
 	info := e.fake.Calls("users.info")
 	if len(info) != 4 {
 		t.Errorf("%d users.info calls, want 4 (cached answers reused)", len(info))
+	}
+
+	// A lookup that gets no answer is not cached.
+	e.fake.FailNext("users.info", slackfake.Fault{Status: http.StatusInternalServerError})
+	form := e.fake.SlashCommand("topics")
+	form.Set("user_id", "UNEW")
+	for range 2 {
+		form.Set("trigger_id", time.Now().String())
+		if status, _, _ := e.command(form, time.Now()); status != http.StatusOK {
+			t.Fatalf("status %d", status)
+		}
+	}
+	if n := len(e.fake.Calls("users.info")); n != 6 {
+		t.Errorf("%d users.info calls, want 6 (failed lookup retried)", n)
 	}
 }
 
@@ -397,5 +412,48 @@ func TestRunDrainsDeferredReplies(t *testing.T) {
 	}
 	if n := len(e.fake.Calls(slackfake.MethodResponseURL)); n != 1 {
 		t.Errorf("after Run returned, %d replies delivered; want the in-flight one", n)
+	}
+}
+
+// TestRunAbortsStuckReplies checks that Run does not wait past
+// DrainTimeout: a handler still running then has its context cancelled.
+func TestRunAbortsStuckReplies(t *testing.T) {
+	t.Parallel()
+	cancelled := make(chan error, 1)
+	h := bot.HandlerFunc(func(ctx context.Context, _ bot.Command) (bot.Reply, error) {
+		<-ctx.Done()
+		cancelled <- ctx.Err()
+		return bot.Reply{}, ctx.Err()
+	})
+	e := newEnv(t, h, func(c *slack.Config) {
+		c.AckTimeout = 20 * time.Millisecond
+		c.DrainTimeout = 100 * time.Millisecond
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.a.Run(ctx, h) }()
+	if status, _, _ := e.command(e.fake.SlashCommand("g20"), time.Now()); status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	start := time.Now()
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("Run took %v to stop, DrainTimeout is 100ms", took)
+	}
+	select {
+	case err := <-cancelled:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("handler context ended with %v, want Canceled", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("stuck handler never cancelled")
+	}
+	if !strings.Contains(e.logs.String(), "still in flight") {
+		t.Error("abandoned replies not logged")
 	}
 }
