@@ -63,7 +63,7 @@ func newEnv(t *testing.T, h bot.Handler, mod func(*slack.Config)) *env {
 		SigningSecret: testSecret,
 		APIURL:        fake.APIURL(),
 		Logger:        slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		AckTimeout:    200 * time.Millisecond,
+		AckTimeout:    time.Second,
 		PostInterval:  time.Millisecond,
 	}
 	if mod != nil {

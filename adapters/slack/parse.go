@@ -21,7 +21,6 @@ const maxCommandText = 4000
 type slashCommand struct {
 	Command     string
 	Text        string
-	TeamID      string
 	ChannelID   string
 	UserID      string
 	UserName    string
@@ -40,7 +39,6 @@ func parseSlashForm(body []byte) (slashCommand, error) {
 	sc := slashCommand{
 		Command:     v.Get("command"),
 		Text:        v.Get("text"),
-		TeamID:      v.Get("team_id"),
 		ChannelID:   v.Get("channel_id"),
 		UserID:      v.Get("user_id"),
 		UserName:    v.Get("user_name"),
@@ -68,11 +66,19 @@ func (sc slashCommand) check() error {
 	return nil
 }
 
+// channelRef names a Slack channel for the bot. Team is left empty: one
+// adapter serves one workspace (one bot token), where channel IDs are
+// unique, so the config can name a channel "slack::C0123" and match what
+// commands report.
+func channelRef(channel string) bot.ChannelRef {
+	return bot.ChannelRef{Platform: platformName, Channel: channel}
+}
+
 // command converts a slash command to the bot's command. Admin is filled in
 // later.
 func (sc slashCommand) command() bot.Command {
 	return bot.Command{
-		Channel:  bot.ChannelRef{Platform: platformName, Team: sc.TeamID, Channel: sc.ChannelID},
+		Channel:  channelRef(sc.ChannelID),
 		User:     sc.UserID,
 		UserName: sc.UserName,
 		Text:     commandText(sc.Text),
@@ -116,7 +122,6 @@ func commandText(s string) string {
 type eventEnvelope struct {
 	Type      string       `json:"type"`
 	Challenge string       `json:"challenge"`
-	TeamID    string       `json:"team_id"`
 	EventID   string       `json:"event_id"`
 	Event     eventPayload `json:"event"`
 }
@@ -130,7 +135,6 @@ type eventPayload struct {
 	Channel  string `json:"channel"`
 	TS       string `json:"ts"`
 	ThreadTS string `json:"thread_ts"`
-	Team     string `json:"team"`
 }
 
 // parseEvent reads an Events API envelope.
@@ -162,12 +166,8 @@ func (ev eventEnvelope) mentionCommand() (bot.Command, bool) {
 	if len(text) > maxCommandText {
 		return bot.Command{}, false
 	}
-	team := ev.TeamID
-	if team == "" {
-		team = e.Team
-	}
 	return bot.Command{
-		Channel: bot.ChannelRef{Platform: platformName, Team: team, Channel: e.Channel},
+		Channel: channelRef(e.Channel),
 		User:    e.User,
 		Text:    commandText(text),
 	}, true

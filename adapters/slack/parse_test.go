@@ -75,7 +75,7 @@ func TestParseSlashForm(t *testing.T) {
 				return
 			}
 			got := sc.command()
-			want := bot.Command{Channel: bot.ChannelRef{Platform: "slack", Team: "T1", Channel: "C1"}, User: "U1", UserName: "ann", Text: "g20"}
+			want := bot.Command{Channel: bot.ChannelRef{Platform: "slack", Channel: "C1"}, User: "U1", UserName: "ann", Text: "g20"}
 			if got != want {
 				t.Errorf("command = %+v, want %+v", got, want)
 			}
@@ -92,7 +92,7 @@ func TestMentionCommand(t *testing.T) {
 		ok   bool
 	}{
 		{"mention", `{"type":"event_callback","team_id":"T1","event_id":"Ev1","event":{"type":"app_mention","user":"U1","text":"<@U0BOT> g20 &amp; climate","channel":"C1","ts":"1.2"}}`,
-			bot.Command{Channel: bot.ChannelRef{Platform: "slack", Team: "T1", Channel: "C1"}, User: "U1", Text: "g20 & climate"}, true},
+			bot.Command{Channel: bot.ChannelRef{Platform: "slack", Channel: "C1"}, User: "U1", Text: "g20 & climate"}, true},
 		{"bot author ignored", `{"type":"event_callback","event":{"type":"app_mention","user":"U1","bot_id":"B1","text":"<@U0BOT> g20","channel":"C1"}}`, bot.Command{}, false},
 		{"other event ignored", `{"type":"event_callback","event":{"type":"message","user":"U1","text":"g20","channel":"C1"}}`, bot.Command{}, false},
 		{"no channel", `{"type":"event_callback","event":{"type":"app_mention","user":"U1","text":"g20"}}`, bot.Command{}, false},

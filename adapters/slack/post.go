@@ -31,6 +31,10 @@ var channelGone = map[string]bool{
 	"cannot_reply_to_message":               true,
 }
 
+// unreadable lists the conversations.history errors that mean the bot
+// cannot read a channel it may still post to.
+var unreadable = map[string]bool{"not_in_channel": true, "missing_scope": true}
+
 // Post publishes m to channel with chat.postMessage and returns the
 // message's timestamp, Slack's message ID. A non-empty m.Key is stored in
 // the message metadata, so [Adapter.Posted] can find the message later.
@@ -84,7 +88,10 @@ func (a *Adapter) Post(ctx context.Context, channel bot.ChannelRef, m bot.Messag
 // channel's messages of the last PostedLookback, and returns its
 // timestamp. It reads conversations.history with metadata (up to 1,000
 // messages), which needs the channels:history scope (groups:history for
-// private channels) and the bot in the channel. Errors are wrapped like
+// private channels) and the bot in the channel. When the bot may not read
+// the channel (not_in_channel, missing_scope: it can still post to public
+// channels with chat:write.public) Posted logs a warning and reports
+// false, so delivery goes on at-least-once. Other errors are wrapped like
 // Post's: bot.ErrChannelUnavailable, *bot.RateLimitError, or a transient
 // error.
 func (a *Adapter) Posted(ctx context.Context, channel bot.ChannelRef, key string) (string, bool, error) {
@@ -101,6 +108,14 @@ func (a *Adapter) Posted(ctx context.Context, channel bot.ChannelRef, key string
 	const maxPages = 5
 	for page := 0; page < maxPages; page++ {
 		resp, err := a.api.GetConversationHistoryContext(ctx, params)
+		if se, ok := errors.AsType[slackapi.SlackErrorResponse](err); ok && unreadable[se.Err] {
+			// The bot may post (chat:write.public) where it cannot read:
+			// report "not found" rather than block the delivery. A
+			// delivery interrupted after posting may then post twice.
+			a.log.WarnContext(ctx, "cannot read channel history to check for an earlier digest; invite the bot to the channel",
+				slog.String("channel", channel.Channel), slog.String("error", se.Err))
+			return "", false, nil
+		}
 		if err != nil {
 			return "", false, a.postError("history of "+channel.Channel, err, false)
 		}

@@ -57,7 +57,6 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		var raw struct {
 			Command     string `json:"command"`
 			Text        string `json:"text"`
-			TeamID      string `json:"team_id"`
 			ChannelID   string `json:"channel_id"`
 			UserID      string `json:"user_id"`
 			UserName    string `json:"user_name"`

@@ -87,7 +87,7 @@ func TestSocketModeSlashCommand(t *testing.T) {
 
 func TestSocketModeSlowCommandGoesToResponseURL(t *testing.T) {
 	t.Parallel()
-	h := &recorder{delay: 300 * time.Millisecond}
+	h := &recorder{delay: time.Second}
 	fake, _ := startSocket(t, h, 50*time.Millisecond)
 	start := time.Now()
 	id, err := fake.SendSlashCommand(fake.SlashCommand("g20"))
@@ -98,7 +98,7 @@ func TestSocketModeSlowCommandGoesToResponseURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(start); took > 250*time.Millisecond {
+	if took := time.Since(start); took > 800*time.Millisecond {
 		t.Errorf("ack after %v", took)
 	}
 	if !bytes.Contains(ack.Payload, []byte("Working on it")) {
