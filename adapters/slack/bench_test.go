@@ -80,6 +80,8 @@ func BenchmarkCommandEndpoint(b *testing.B) {
 			var mu sync.Mutex
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := cpuTime()
+			defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/1000/float64(b.N), "cpu-µs/op") }()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					mu.Lock()
