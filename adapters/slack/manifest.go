@@ -26,9 +26,9 @@ type ManifestOptions struct {
 	Socket bool
 }
 
-// BotScopes are the OAuth scopes the bot needs, as the manifest asks for
+// botScopes are the OAuth scopes the bot needs, as the manifest asks for
 // them.
-var BotScopes = []string{
+var botScopes = []string{
 	"app_mentions:read", // @newsbot g20 in a channel
 	"channels:history",  // find a digest already posted (public channels)
 	"chat:write",        // replies and digests
@@ -66,7 +66,7 @@ func Manifest(o ManifestOptions) ([]byte, error) {
 		Name, RawName, Commands, Events string
 		Socket                          bool
 		Scopes                          []string
-	}{Name: yamlString(name), RawName: name, Socket: o.Socket, Scopes: BotScopes}
+	}{Name: yamlString(name), RawName: name, Socket: o.Socket, Scopes: botScopes}
 	if base != "" && !o.Socket {
 		data.Commands = yamlString(base + CommandsPath)
 		data.Events = yamlString(base + EventsPath)
