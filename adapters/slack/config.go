@@ -131,6 +131,9 @@ func (c Config) validate() error {
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("slack.api_url %q is not an http(s) URL", c.APIURL))
 	}
+	if c.AckTimeout >= 3*time.Second {
+		errs = append(errs, fmt.Errorf("ack timeout %v must be under Slack's 3 s", c.AckTimeout))
+	}
 	for _, id := range c.Admins {
 		if id == "" || strings.ContainsAny(id, " \t,") {
 			errs = append(errs, fmt.Errorf("slack.admins: %q is not a user ID", id))

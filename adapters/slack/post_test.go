@@ -303,6 +303,7 @@ func TestNewValidatesConfig(t *testing.T) {
 		{"bad app token", slack.Config{BotToken: "xoxb-1", AppToken: "xoxb-2"}, []string{`"xapp-"`}},
 		{"bad api url", slack.Config{BotToken: "xoxb-1", SigningSecret: "s", APIURL: "ftp://x"}, []string{"slack.api_url"}},
 		{"bad admin", slack.Config{BotToken: "xoxb-1", SigningSecret: "s", Admins: []string{"U1, U2"}}, []string{"slack.admins"}},
+		{"ack too slow", slack.Config{BotToken: "xoxb-1", SigningSecret: "s", AckTimeout: 3 * time.Second}, []string{"under Slack's 3 s"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
