@@ -53,6 +53,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newEvalCmd(),
 		newVersionCmd(),
 		newSourcesCmd(), newIngestCmd(),
+		newSlackCmd(),
 	)
 	return root
 }
