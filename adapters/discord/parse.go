@@ -202,7 +202,9 @@ func oneWord(name, v string) (string, error) {
 	return v, nil
 }
 
-func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0' || r == '\u3000' }
+func isSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0' || r == '\u3000'
+}
 
 // focusedOption finds the option being typed in an autocomplete
 // interaction: its name and partial value.

@@ -144,7 +144,9 @@ func (s *Server) URL() string { return s.srv.URL }
 func (s *Server) APIURL() string { return s.srv.URL + "/api/v9/" }
 
 // GatewayURL is the websocket URL GET /gateway returns.
-func (s *Server) GatewayURL() string { return "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/gateway" }
+func (s *Server) GatewayURL() string {
+	return "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/gateway"
+}
 
 // RequireBotToken makes bot-authenticated routes answer 401 unless the
 // request carries "Authorization: Bot <token>".
