@@ -193,11 +193,11 @@ func renderBriefing(intro string, b briefing.Briefing) message {
 // headline is cut at a word boundary, the summary by whole sentences.
 func storyEmbed(it briefing.Item) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{Color: embedColor}
-	headline := cleanLine(it.Headline)
-	if headline == "" {
+	headline := it.Headline
+	if cleanLine(clip(headline, maxTitle)) == "" {
 		headline = "(untitled)"
 	}
-	e.Title = cutWords(escapeMarkdown(headline), maxTitle)
+	e.Title = fit(headline, maxTitle)
 	e.URL = safeURL(it.URL)
 	if !it.Published.IsZero() {
 		e.Timestamp = it.Published.UTC().Format(time.RFC3339)
@@ -208,8 +208,9 @@ func storyEmbed(it briefing.Item) *discordgo.MessageEmbed {
 		room -= textLen(sources) + 2 // a blank line between summary and sources
 	}
 	var summary strings.Builder
+	used := 0
 	for _, s := range it.Summary {
-		s = escapeMarkdown(cleanLine(s))
+		s, cut := fitCut(s, room)
 		if s == "" {
 			continue
 		}
@@ -217,16 +218,14 @@ func storyEmbed(it briefing.Item) *discordgo.MessageEmbed {
 		if summary.Len() > 0 {
 			n++
 		}
-		if textLen(summary.String())+n > room {
-			if summary.Len() == 0 {
-				summary.WriteString(cutWords(s, room))
-			}
-			break
+		if summary.Len() > 0 && (cut || used+n > room) {
+			break // whole sentences only, after the first
 		}
 		if summary.Len() > 0 {
 			summary.WriteByte(' ')
 		}
 		summary.WriteString(s)
+		used += n
 	}
 	switch {
 	case summary.Len() > 0 && sources != "":
@@ -250,7 +249,7 @@ func sourcesLine(it briefing.Item) string {
 		if i == maxSourceLinks {
 			break
 		}
-		name := cutWords(escapeMarkdown(cleanLine(s.Name)), maxSourceNameLen)
+		name := fit(s.Name, maxSourceNameLen)
 		if name == "" {
 			name = "source"
 		}
@@ -392,6 +391,40 @@ func cutWords(s string, max int) string {
 func firstRune(s string) rune {
 	r, _ := utf8.DecodeRuneInString(s)
 	return r
+}
+
+// fit prepares article text for a field of max characters: whitespace
+// collapsed to single spaces, Markdown escaped, mentions neutralised, and
+// cut at a word boundary with "…" when too long. Huge input is clipped
+// first, so the work stays proportional to max.
+func fit(s string, max int) string {
+	out, _ := fitCut(s, max)
+	return out
+}
+
+// fitCut is fit, also reporting whether the text had to be cut.
+func fitCut(s string, max int) (string, bool) {
+	c := clip(s, max)
+	full := escapeMarkdown(cleanLine(c))
+	out := cutWords(full, max)
+	cut := out != full
+	if len(c) < len(s) && !cut && out != "" {
+		out, cut = cutWords(out+" …", max), true
+	}
+	return out, cut
+}
+
+// clip shortens s to about 8*max bytes, at a rune boundary; more than
+// that cannot fit in max characters even after whitespace is collapsed.
+func clip(s string, max int) string {
+	n := 8*max + 64
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // cleanLine collapses every run of whitespace (newlines included) into one
