@@ -177,7 +177,9 @@ func TestRegisterErrors(t *testing.T) {
 		want  string
 	}{
 		{"bad token", func(f *discordfake.Server) { f.RequireBotToken("other") }, nil, "", "check discord.bot_token"},
-		{"not in guild", func(f *discordfake.Server) { f.FailNext("GET applications/{app}/guilds/{guild}/commands", 403, 50001, "Missing Access") }, nil, "100", "Missing Access (check discord.application_id"},
+		{"not in guild", func(f *discordfake.Server) {
+			f.FailNext("GET applications/{app}/guilds/{guild}/commands", 403, 50001, "Missing Access")
+		}, nil, "100", "Missing Access (check discord.application_id"},
 		{"rate limited", func(f *discordfake.Server) { f.RateLimitNext("PUT applications/{app}/commands", 2e9, false) }, nil, "", "try again in 2s"},
 		{"bad guild", func(*discordfake.Server) {}, nil, "my-guild", `guild "my-guild" is not a numeric guild ID`},
 		{"no token", func(*discordfake.Server) {}, func(c *Config) { c.BotToken = "" }, "", "discord.bot_token: is required"},
