@@ -85,5 +85,5 @@ func (a *Adapter) postError(channel bot.ChannelRef, route string, err error) err
 			return fmt.Errorf("post to %s: %w: %w", channel, bot.ErrChannelUnavailable, err)
 		}
 	}
-	return fmt.Errorf("post to %s: %w", channel, err)
+	return fmt.Errorf("post to %s: %w", channel, unreachable(err, a.cfg.APIURL))
 }

@@ -51,7 +51,7 @@ func Register(ctx context.Context, cfg Config, guildID string, dryRun bool) ([]C
 	}
 	current, err := s.ApplicationCommands(cfg.ApplicationID, guildID, discordgo.WithContext(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("list registered commands: %w", explain(err))
+		return nil, fmt.Errorf("list registered commands: %w", explain(err, cfg.APIURL))
 	}
 	want := Commands()
 	changes := diffCommands(current, want)
@@ -59,13 +59,13 @@ func Register(ctx context.Context, cfg Config, guildID string, dryRun bool) ([]C
 		return changes, nil
 	}
 	if _, err := s.ApplicationCommandBulkOverwrite(cfg.ApplicationID, guildID, want, discordgo.WithContext(ctx)); err != nil {
-		return nil, fmt.Errorf("overwrite commands: %w", explain(err))
+		return nil, fmt.Errorf("overwrite commands: %w", explain(err, cfg.APIURL))
 	}
 	return changes, nil
 }
 
 // explain turns discordgo's errors into ones a user can act on.
-func explain(err error) error {
+func explain(err error, apiURL string) error {
 	var re *discordgo.RESTError
 	if errors.As(err, &re) && re.Response != nil {
 		msg := re.Response.Status
@@ -84,7 +84,7 @@ func explain(err error) error {
 	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
 		return fmt.Errorf("rate limited by Discord; try again in %s", rl.RetryAfter)
 	}
-	return err
+	return unreachable(err, apiURL)
 }
 
 // diffCommands compares registered commands with the wanted ones by name

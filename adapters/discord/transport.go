@@ -3,6 +3,8 @@ package discord
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -155,4 +157,19 @@ func (l *limiter) block(route string, d time.Duration, global bool) {
 	if until.After(l.routes[route]) {
 		l.routes[route] = until
 	}
+}
+
+// unreachable rewrites a transport error so that it names the API base the
+// request really went to (discordgo's URL always says discord.com) and no
+// request URL. Other errors are returned unchanged.
+func unreachable(err error, apiURL string) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	base := apiURL
+	if u, perr := url.Parse(apiURL); perr == nil {
+		base = u.Scheme + "://" + u.Host
+	}
+	return fmt.Errorf("cannot reach the Discord API at %s: %w", base, ue.Err)
 }
