@@ -148,7 +148,7 @@ func renderText(text string) message {
 // "+N more stories" footer.
 func renderBriefing(intro string, b briefing.Briefing) message {
 	m := message{AllowedMentions: noMentions()}
-	title := cleanLine(b.Title)
+	title := fit(b.Title, maxTitle)
 	if title == "" {
 		title = "Briefing"
 	}
@@ -156,7 +156,7 @@ func renderBriefing(intro string, b briefing.Briefing) message {
 	if intro != "" {
 		m.Content = intro
 	} else {
-		m.Content = fmt.Sprintf("**%s**: %s", escapeMarkdown(title), plural(len(b.Items)+b.More, "story", "stories"))
+		m.Content = fmt.Sprintf("**%s**: %s", title, plural(len(b.Items)+b.More, "story", "stories"))
 	}
 	if len(b.Items) == 0 {
 		m.Content += "\nNo stories match."
@@ -168,22 +168,24 @@ func renderBriefing(intro string, b briefing.Briefing) message {
 	}
 	m.Content = cutWords(m.Content, maxContent)
 
-	stories := make([]*discordgo.MessageEmbed, len(b.Items))
-	sizes := make([]int, len(b.Items))
-	for i, it := range b.Items {
-		stories[i] = storyEmbed(it)
-		sizes[i] = embedLen(stories[i])
-	}
 	// The footer's size depends on how many stories are cut; reserve room
-	// for the longest it can be.
+	// for the longest it can be. Stories are rendered only until one does
+	// not fit.
 	reserve := textLen(moreLine(b.More + len(b.Items)))
+	stories := make([]*discordgo.MessageEmbed, 0, min(len(b.Items), maxEmbeds))
 	total, n := 0, 0
-	for n < len(stories) && n < maxEmbeds && total+sizes[n]+reserve <= maxEmbedsTotal {
-		total += sizes[n]
+	for n < len(b.Items) && n < maxEmbeds {
+		e := storyEmbed(b.Items[n])
+		size := embedLen(e)
+		if total+size+reserve > maxEmbedsTotal {
+			break
+		}
+		stories = append(stories, e)
+		total += size
 		n++
 	}
-	m.Embeds = stories[:n]
-	if more := b.More + len(b.Items) - n; more > 0 {
+	m.Embeds = stories
+	if more := b.More + len(b.Items) - n; more > 0 && n > 0 {
 		m.Embeds[n-1].Footer = &discordgo.MessageEmbedFooter{Text: moreLine(more)}
 	}
 	return m
@@ -511,10 +513,12 @@ func safeURL(u string) string {
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
 		return ""
 	}
-	s := p.String()
-	r := strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E", "[", "%5B", "]", "%5D", "|", "%7C")
-	return r.Replace(s)
+	return urlEscaper.Replace(p.String())
 }
+
+// urlEscaper percent-encodes the characters that would end a Markdown link
+// early or confuse Discord's link parser. It is read-only after init.
+var urlEscaper = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E", "[", "%5B", "]", "%5D", "|", "%7C")
 
 // nonce derives a message nonce from a message key. Discord nonces are at
 // most 25 characters, so longer keys are hashed; the same key always gives
