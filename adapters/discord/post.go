@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/newsbot/newsbot/bot"
@@ -45,6 +46,11 @@ func (a *Adapter) Post(ctx context.Context, channel bot.ChannelRef, m bot.Messag
 	}
 	msg := renderPost(m)
 	endpoint := discordgo.EndpointChannelMessages(channel.Channel)
+	// discordgo would sleep, deaf to ctx, until the bucket's window resets
+	// when the last response said none remain; say so instead.
+	if d := a.bucketWait(endpoint); d > 0 {
+		return "", &bot.RateLimitError{RetryAfter: d}
+	}
 	body, err := a.session.RequestWithBucketID(http.MethodPost, endpoint, msg, endpoint,
 		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
 	if err != nil {
@@ -57,6 +63,16 @@ func (a *Adapter) Post(ctx context.Context, channel bot.ChannelRef, m bot.Messag
 		return "", fmt.Errorf("post to %s: unexpected response without a message id", channel)
 	}
 	return created.ID, nil
+}
+
+// bucketWait is how long discordgo's rate limiter would make a request to
+// bucketID wait: the bucket's reset when the last response said no
+// requests remain, or a global limit.
+func (a *Adapter) bucketWait(bucketID string) time.Duration {
+	b := a.session.Ratelimiter.GetBucket(bucketID)
+	b.Lock()
+	defer b.Unlock()
+	return a.session.Ratelimiter.GetWaitTime(b, 1)
 }
 
 // postError classifies a failed channel message.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -248,5 +249,38 @@ func TestPostBadToken(t *testing.T) {
 	}
 	if err != nil && strings.Contains(err.Error(), "wrong-token") {
 		t.Errorf("error leaks the token: %v", err)
+	}
+}
+
+// TestPostBucketExhausted: when Discord's headers say a channel's bucket
+// is empty, Post reports the wait instead of sleeping or sending.
+func TestPostBucketExhausted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.fake.SetRouteLimit(2, 600*time.Millisecond)
+	ctx := context.Background()
+	for i := range 2 {
+		if _, err := e.adapter.Post(ctx, channel("42"), digestMsg(fmt.Sprint("k", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	_, err := e.adapter.Post(ctx, channel("42"), digestMsg("k2"))
+	var rl *bot.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter <= 0 || rl.RetryAfter > 600*time.Millisecond {
+		t.Fatalf("err = %v, want the bucket's remaining wait", err)
+	}
+	if time.Since(start) > 300*time.Millisecond {
+		t.Errorf("Post slept %s instead of returning", time.Since(start))
+	}
+	if n := len(e.fake.CallsTo(postRoute)); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+	time.Sleep(rl.RetryAfter)
+	if _, err := e.adapter.Post(ctx, channel("42"), digestMsg("k2")); err != nil {
+		t.Fatalf("after the reset: %v", err)
+	}
+	if v := e.fake.Violations(); v != 0 {
+		t.Errorf("%d violations", v)
 	}
 }

@@ -70,6 +70,12 @@ type Response struct {
 	Received, Answered time.Time
 }
 
+// window counts a bucket's requests in its current rate-limit window.
+type window struct {
+	start time.Time
+	count int
+}
+
 type fault struct {
 	route   string
 	status  int
@@ -96,6 +102,9 @@ type Server struct {
 	blocked     map[string]time.Time // rate-limited bucket -> until
 	globalUntil time.Time
 	violations  int
+	limit       int
+	window      time.Duration
+	windows     map[string]*window
 	changed     chan struct{}
 
 	gwMu      sync.Mutex
@@ -115,6 +124,7 @@ func New(t testing.TB) *Server {
 		commands:  map[string]json.RawMessage{},
 		denied:    map[string]fault{},
 		blocked:   map[string]time.Time{},
+		windows:   map[string]*window{},
 		changed:   make(chan struct{}),
 		gwChanged: make(chan struct{}),
 	}
@@ -213,6 +223,17 @@ func (s *Server) RateLimitNext(route string, retryAfter time.Duration, global bo
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &fault{route: route, status: http.StatusTooManyRequests, retry: retryAfter, global: global, limited: true})
+}
+
+// SetRouteLimit makes every bucket (a route with its channel, guild or
+// webhook) allow limit requests per window, announced in the
+// X-RateLimit-Remaining and X-RateLimit-Reset-After headers as Discord
+// does; a request beyond it gets 429 and counts as a violation. The
+// default (limit 0) is no limit, with Remaining always 4.
+func (s *Server) SetRouteLimit(limit int, window time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit, s.window = limit, window
 }
 
 // FailNext makes the next request to route answer status with a Discord
@@ -382,10 +403,28 @@ func (s *Server) route(r *http.Request, path, rt string, body []byte, now time.T
 	if botRoute && s.botToken != "" && r.Header.Get("Authorization") != "Bot "+s.botToken {
 		return http.StatusUnauthorized, hdr, errorBody(0, "401: Unauthorized")
 	}
-	hdr.Set("X-RateLimit-Limit", "5")
-	hdr.Set("X-RateLimit-Remaining", "4")
-	hdr.Set("X-RateLimit-Reset-After", "1")
 	hdr.Set("X-RateLimit-Bucket", fmt.Sprintf("%x", len(bk)*7919))
+	if s.limit > 0 {
+		w := s.windows[bk]
+		if w == nil || now.Sub(w.start) >= s.window {
+			w = &window{start: now}
+			s.windows[bk] = w
+		}
+		reset := s.window - now.Sub(w.start)
+		if w.count >= s.limit {
+			s.violations++
+			s.blocked[bk] = w.start.Add(s.window)
+			return s.tooMany(hdr, reset, false)
+		}
+		w.count++
+		hdr.Set("X-RateLimit-Limit", strconv.Itoa(s.limit))
+		hdr.Set("X-RateLimit-Remaining", strconv.Itoa(s.limit-w.count))
+		hdr.Set("X-RateLimit-Reset-After", strconv.FormatFloat(reset.Seconds(), 'f', 3, 64))
+	} else {
+		hdr.Set("X-RateLimit-Limit", "5")
+		hdr.Set("X-RateLimit-Remaining", "4")
+		hdr.Set("X-RateLimit-Reset-After", "1")
+	}
 	seg := strings.Split(path, "/")
 	switch {
 	case rt == "POST channels/{channel}/messages":
