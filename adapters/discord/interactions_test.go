@@ -204,13 +204,11 @@ func firstBody(calls []discordfake.Call) string {
 // replaces the public "thinking…" message with an ephemeral follow-up.
 func TestDeferredEphemeral(t *testing.T) {
 	t.Parallel()
-	h := &recorder{fn: func(context.Context, bot.Command) (bot.Reply, error) {
-		time.Sleep(400 * time.Millisecond)
-		return bot.Reply{Text: "Only admins can add topics: you need **Manage Server**.", Ephemeral: true}, nil
-	}}
+	h, gate := gated(bot.Reply{Text: "Only admins can add topics: you need **Manage Server**.", Ephemeral: true})
 	e := newEnv(t, h)
 	payload := discordfake.News(discordfake.Group("topic", discordfake.Sub("add", discordfake.Str("name", "g20"), discordfake.Str("query", "g20")))).JSON()
 	status, r := e.deliver(t, payload)
+	close(gate)
 	if status != 200 || r.Type != 5 {
 		t.Fatalf("status %d type %d, want deferred", status, r.Type)
 	}
@@ -233,14 +231,13 @@ func TestDeferredEphemeral(t *testing.T) {
 // (Discord: Unknown Webhook) is retried.
 func TestDeferredEditRetries(t *testing.T) {
 	t.Parallel()
-	h := &recorder{fn: func(context.Context, bot.Command) (bot.Reply, error) {
-		time.Sleep(300 * time.Millisecond)
-		return bot.Reply{Text: "done"}, nil
-	}}
+	h, gate := gated(bot.Reply{Text: "done"})
 	e := newEnv(t, h)
 	e.fake.FailNext("PATCH webhooks/{app}/{token}/messages/@original", 404, codeUnknownWebhook, "Unknown Webhook")
 	payload := discordfake.News(discordfake.Sub("health")).JSON()
-	if _, r := e.deliver(t, payload); r.Type != 5 {
+	_, r := e.deliver(t, payload)
+	close(gate)
+	if r.Type != 5 {
 		t.Fatalf("type %d, want deferred", r.Type)
 	}
 	token := tokenOf(t, payload)
@@ -308,6 +305,20 @@ func TestComponentInteractionUnsupported(t *testing.T) {
 	if status != 200 || r.Type != 4 || r.Data.Flags != 64 {
 		t.Fatalf("%d %s", status, r.raw)
 	}
+}
+
+// gated returns a handler that answers reply once gate is closed (or its
+// context ends): a bot slower than the reply deadline, deterministically.
+func gated(reply bot.Reply) (*recorder, chan struct{}) {
+	gate := make(chan struct{})
+	return &recorder{fn: func(ctx context.Context, _ bot.Command) (bot.Reply, error) {
+		select {
+		case <-gate:
+			return reply, nil
+		case <-ctx.Done():
+			return bot.Reply{}, ctx.Err()
+		}
+	}}, gate
 }
 
 // topicBot is a handler that also lists topics.
@@ -384,20 +395,25 @@ func TestAutocomplete(t *testing.T) {
 // with allowed_mentions parse [] and defused text, over every path.
 func TestMentionInjection(t *testing.T) {
 	t.Parallel()
-	slow := atomic.Bool{}
-	h := &recorder{fn: func(context.Context, bot.Command) (bot.Reply, error) {
-		if slow.Load() {
-			time.Sleep(400 * time.Millisecond)
+	gate := make(chan struct{})
+	h := &recorder{fn: func(ctx context.Context, cmd bot.Command) (bot.Reply, error) {
+		if cmd.Text == "slow" {
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return bot.Reply{}, ctx.Err()
+			}
 		}
 		b := injectionBriefing()
 		return bot.Reply{Text: "Results for @everyone", Briefing: &b}, nil
 	}}
 	e := newEnv(t, h)
-	payload := discordfake.News(discordfake.Sub("brief", discordfake.Str("query", "x"))).JSON()
-	_, r := e.deliver(t, payload)
-	slow.Store(true)
-	payload2 := discordfake.News(discordfake.Sub("brief", discordfake.Str("query", "x"))).JSON()
-	e.deliver(t, payload2)
+	_, r := e.deliver(t, discordfake.News(discordfake.Sub("brief", discordfake.Str("query", "x"))).JSON())
+	payload2 := discordfake.News(discordfake.Sub("brief", discordfake.Str("query", "slow"))).JSON()
+	if _, r2 := e.deliver(t, payload2); r2.Type != 5 {
+		t.Fatalf("type %d, want deferred", r2.Type)
+	}
+	close(gate)
 	token := tokenOf(t, payload2)
 	e.fake.WaitFor(t, 5*time.Second, "the edit", func() bool {
 		resp, _ := e.fake.Response(token)
@@ -419,9 +435,10 @@ func TestMentionInjection(t *testing.T) {
 // calls.
 func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	t.Parallel()
+	gate := make(chan struct{})
 	h := &recorder{fn: func(_ context.Context, cmd bot.Command) (bot.Reply, error) {
 		if cmd.Text == "health" {
-			time.Sleep(300 * time.Millisecond)
+			<-gate
 			return bot.Reply{}, errors.New("boom")
 		}
 		return bot.Reply{Text: "ok"}, nil
@@ -433,6 +450,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 		tokens = append(tokens, tokenOf(t, p))
 		e.deliver(t, p)
 	}
+	close(gate)
 	e.fake.WaitFor(t, 5*time.Second, "the deferred error reply", func() bool {
 		resp, _ := e.fake.Response(tokens[1])
 		return len(resp.Followups) > 0
@@ -463,10 +481,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 // have been delivered, within DrainTimeout.
 func TestRunDrainsDeferredReplies(t *testing.T) {
 	t.Parallel()
-	h := &recorder{fn: func(context.Context, bot.Command) (bot.Reply, error) {
-		time.Sleep(600 * time.Millisecond)
-		return bot.Reply{Text: "late but delivered"}, nil
-	}}
+	h, gate := gated(bot.Reply{Text: "late but delivered"})
 	e := newEnv(t, h)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -476,6 +491,12 @@ func TestRunDrainsDeferredReplies(t *testing.T) {
 		t.Fatalf("type %d, want deferred", r.Type)
 	}
 	cancel()
+	select {
+	case err := <-done:
+		t.Fatalf("Run returned (%v) while a reply was in flight", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(gate)
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)
 	}
