@@ -179,3 +179,15 @@ func (t *tracker) idle() <-chan struct{} {
 	}
 	return t.idleCh
 }
+
+// Connected reports whether the adapter can receive commands: always in
+// HTTP mode, and in gateway mode while the gateway session is up (false
+// during reconnects). It suits a readiness check.
+func (a *Adapter) Connected() bool {
+	if a.cfg.Mode != ModeGateway {
+		return true
+	}
+	a.session.RLock()
+	defer a.session.RUnlock()
+	return a.session.DataReady
+}

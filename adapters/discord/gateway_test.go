@@ -33,11 +33,21 @@ func TestGateway(t *testing.T) {
 		c.PublicKey = ""
 		c.ShardID, c.ShardCount = 1, 2
 	})
+	if e.adapter.Connected() {
+		t.Error("Connected before the gateway session opened")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.adapter.Run(ctx, h) }()
 
 	id := e.fake.WaitIdentified(t, 10*time.Second)
+	deadline := time.Now().Add(5 * time.Second)
+	for !e.adapter.Connected() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !e.adapter.Connected() {
+		t.Error("not Connected after identifying")
+	}
 	if id.Token != "Bot "+testToken {
 		t.Errorf("identified with token %q", id.Token)
 	}
@@ -107,6 +117,9 @@ func TestGateway(t *testing.T) {
 	case err := <-done:
 		if err != nil {
 			t.Errorf("Run: %v", err)
+		}
+		if e.adapter.Connected() {
+			t.Error("still Connected after Run returned")
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return after cancel")
