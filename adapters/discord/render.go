@@ -153,20 +153,22 @@ func renderBriefing(intro string, b briefing.Briefing) message {
 		title = "Briefing"
 	}
 	intro = strings.TrimSpace(neutralize(intro))
-	if intro != "" {
-		m.Content = intro
-	} else {
-		m.Content = fmt.Sprintf("**%s**: %s", title, plural(len(b.Items)+b.More, "story", "stories"))
-	}
 	if len(b.Items) == 0 {
-		m.Content += "\nNo stories match."
+		if intro != "" {
+			m.Content = cutWords(intro, maxContent-50) + "\nNo stories match."
+		} else {
+			m.Content = fmt.Sprintf("No stories match **%s**.", title)
+		}
 		if b.More > 0 {
 			m.Content += " " + moreLine(b.More)
 		}
-		m.Content = cutWords(m.Content, maxContent)
 		return m
 	}
-	m.Content = cutWords(m.Content, maxContent)
+	if intro != "" {
+		m.Content = cutWords(intro, maxContent)
+	} else {
+		m.Content = fmt.Sprintf("**%s**: %s", title, plural(len(b.Items)+b.More, "story", "stories"))
+	}
 
 	// The footer's size depends on how many stories are cut; reserve room
 	// for the longest it can be. Stories are rendered only until one does
