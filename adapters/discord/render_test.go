@@ -471,6 +471,9 @@ func FuzzRenderBriefing(f *testing.F) {
 				Sources: []briefing.Link{{Name: source, URL: link}, {Name: source + "2"}},
 			})
 		}
+		if err := checkLimits(renderBriefing(summary, b)); err != nil {
+			t.Fatalf("with intro: %v", err)
+		}
 		m := renderBriefing("", b)
 		if err := checkLimits(m); err != nil {
 			t.Fatal(err)
