@@ -54,6 +54,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newVersionCmd(),
 		newSourcesCmd(), newIngestCmd(),
 		newSlackCmd(),
+		newDiscordCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,105 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/newsbot/newsbot/bot"
+)
+
+// Post publishes m in a channel as a message with embeds and returns the
+// message's ID.
+//
+// Idempotency: m.Key becomes the message nonce, sent with enforce_nonce,
+// so Discord answers a retry of the same delivery (within its nonce window
+// of a few minutes) with the message it already created instead of posting
+// a second one.
+//
+// Rate limits: when Discord answers 429, or when an earlier 429 for this
+// channel (or a global one) has not expired yet, Post returns a
+// *bot.RateLimitError with Discord's retry_after and sends nothing more;
+// the caller (the delivery queue) retries later. Post never sleeps inside
+// discordgo waiting out a 429. Requests are also paced below Discord's
+// global limit of 50 per second (Config.GlobalRate).
+//
+// Channels the bot cannot post to (403, 404, Missing Access 50001, Missing
+// Permissions 50013, Unknown Channel 10003, or a channel ID that is not a
+// Discord ID) give an error wrapping bot.ErrChannelUnavailable.
+func (a *Adapter) Post(ctx context.Context, channel bot.ChannelRef, m bot.Message) (string, error) {
+	if channel.Platform != "" && channel.Platform != PlatformName {
+		return "", fmt.Errorf("post to %s: not a discord channel", channel)
+	}
+	if !isSnowflake(channel.Channel) {
+		return "", fmt.Errorf("post to %s: %w: %q is not a channel ID", channel, bot.ErrChannelUnavailable, channel.Channel)
+	}
+	route := "channels/" + channel.Channel
+	if d := a.limiter.wait(route); d > 0 {
+		return "", &bot.RateLimitError{RetryAfter: d}
+	}
+	if err := a.pace.Wait(ctx); err != nil {
+		return "", fmt.Errorf("post to %s: %w", channel, err)
+	}
+	msg := renderPost(m)
+	endpoint := discordgo.EndpointChannelMessages(channel.Channel)
+	// discordgo would sleep, deaf to ctx, until the bucket's window resets
+	// when the last response said none remain; say so instead.
+	if d := a.bucketWait(endpoint); d > 0 {
+		return "", &bot.RateLimitError{RetryAfter: d}
+	}
+	body, err := a.session.RequestWithBucketID(http.MethodPost, endpoint, msg, endpoint,
+		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+	if err != nil {
+		return "", a.postError(channel, route, err)
+	}
+	var created struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(body, &created); err != nil || created.ID == "" {
+		return "", fmt.Errorf("post to %s: unexpected response without a message id", channel)
+	}
+	return created.ID, nil
+}
+
+// bucketWait is how long discordgo's rate limiter would make a request to
+// bucketID wait: the bucket's reset when the last response said no
+// requests remain, or a global limit.
+func (a *Adapter) bucketWait(bucketID string) time.Duration {
+	b := a.session.Ratelimiter.GetBucket(bucketID)
+	b.Lock()
+	defer b.Unlock()
+	return a.session.Ratelimiter.GetWaitTime(b, 1)
+}
+
+// postError classifies a failed channel message.
+func (a *Adapter) postError(channel bot.ChannelRef, route string, err error) error {
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
+		wait := rl.RetryAfter
+		if wait <= 0 {
+			wait = defaultRetry
+		}
+		a.limiter.block(route, wait, false)
+		if d := a.limiter.wait(route); d > wait {
+			wait = d // a global limit is longer
+		}
+		return &bot.RateLimitError{RetryAfter: wait, Err: err}
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		code := 0
+		if re.Message != nil {
+			code = re.Message.Code
+		}
+		switch {
+		case re.Response.StatusCode == http.StatusForbidden, re.Response.StatusCode == http.StatusNotFound,
+			code == codeMissingAccess, code == codeMissingPermissions, code == codeUnknownChannel:
+			return fmt.Errorf("post to %s: %w: %w", channel, bot.ErrChannelUnavailable, err)
+		}
+	}
+	return fmt.Errorf("post to %s: %w", channel, unreachable(err, a.cfg.APIURL))
+}
