@@ -74,8 +74,8 @@ func digest(s string) string {
 // through different links compares equal: it lowercases scheme and host,
 // drops default ports, the fragment, tracking parameters (utm_*, fbclid,
 // gclid, ...) and a trailing slash, and sorts the remaining query parameters.
-// It returns "" for an empty or unparsable URL, and the trimmed input for a
-// URL without scheme and host.
+// It returns "" for an empty or unparsable URL, and the trimmed input for
+// anything but an http(s) URL with a host.
 func CanonicalURL(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -85,11 +85,14 @@ func CanonicalURL(raw string) string {
 	if err != nil {
 		return ""
 	}
-	if u.Scheme == "" || u.Host == "" {
+	u.Scheme = strings.ToLower(u.Scheme)
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return raw
 	}
-	u.Scheme = strings.ToLower(u.Scheme)
 	host := strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") && !strings.HasPrefix(u.Host, "[") {
+		return raw // a colon in a host that is not a bracketed IPv6 literal
+	}
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""
@@ -132,13 +135,8 @@ func CanonicalURL(raw string) string {
 		u.RawQuery = b.String()
 	}
 	u.ForceQuery = false
-	if len(u.Path) > 1 {
-		u.Path = strings.TrimSuffix(u.Path, "/")
-		u.RawPath = ""
-	}
-	if u.Path == "/" {
-		u.Path = ""
-	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
 	return u.String()
 }
 
