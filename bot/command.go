@@ -195,7 +195,7 @@ func parseTopic(rest string) (Request, error) {
 	case "":
 		return Request{}, invalid(VerbTopicAdd, "topic needs add or remove.")
 	}
-	return Request{}, invalid(VerbTopicAdd, "topic %s is not a command; use topic add or topic remove (and topics to list them).", quote(sub))
+	return Request{}, invalid(VerbTopicAdd, "There is no %s command; use `topic add` or `topic remove` (`topics` lists the topics).", quote("topic "+sub))
 }
 
 func parseSource(rest string) (Request, error) {

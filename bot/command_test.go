@@ -89,7 +89,7 @@ func TestParseCommandErrors(t *testing.T) {
 		{"brief without query", "brief", "needs a query", VerbBrief},
 		{"topics with arguments", "topics g20", "takes no arguments", VerbTopics},
 		{"topic without action", "topic", "add or remove", VerbTopicAdd},
-		{"topic unknown action", "topic g20 g20", "use topic add or topic remove", VerbTopicAdd},
+		{"topic unknown action", "topic g20 g20", "use `topic add` or `topic remove`", VerbTopicAdd},
 		{"topic add without query", "topic add g20", "needs a name and a query", VerbTopicAdd},
 		{"topic add bad name", "topic add g!20 g20", "is not a topic name", VerbTopicAdd},
 		{"topic add reserved name", "topic add health health care", "is a command word", VerbTopicAdd},

@@ -1,0 +1,186 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+)
+
+// SyncReport counts what [Bot.SyncDeclared] changed.
+type SyncReport struct {
+	TopicsAdded, TopicsUpdated, TopicsRemoved int
+	SubsAdded, SubsUpdated, SubsRemoved       int
+}
+
+// SyncDeclared makes the store's config-declared topics and subscriptions
+// (Origin "config") exactly the ones given, typically from the config file
+// at start. The config file wins: a declared topic or subscription that a
+// chat command changed is set back to its declaration; one no longer
+// declared is removed. Topics and subscriptions made in chat that the file
+// does not declare are left alone. Unchanged entries are not rewritten, so
+// their Updated time (and the digest schedule) stays.
+//
+// Empty At and TimeZone of a declared subscription take the bot's
+// defaults. It returns an error listing every invalid declaration without
+// changing anything.
+func (b *Bot) SyncDeclared(ctx context.Context, topics []Topic, subs []Subscription) (SyncReport, error) {
+	var rep SyncReport
+	topics, subs, err := b.normDeclared(topics, subs)
+	if err != nil {
+		return rep, err
+	}
+	now := b.now()
+	have, err := b.store.Topics(ctx, ChannelRef{})
+	if err != nil {
+		return rep, fmt.Errorf("sync: topics: %w", err)
+	}
+	haveTopic := map[string]Topic{}
+	for _, t := range have {
+		haveTopic[t.Channel.String()+"/"+t.Name] = t
+	}
+	declaredTopic := map[string]bool{}
+	for _, t := range topics {
+		key := t.Channel.String() + "/" + t.Name
+		declaredTopic[key] = true
+		old, ok := haveTopic[key]
+		if ok && old.Origin == OriginConfig && old.Query == t.Query && slices.Equal(old.Sources, t.Sources) {
+			continue
+		}
+		t.Updated = now
+		if err := b.store.PutTopic(ctx, t); err != nil {
+			return rep, fmt.Errorf("sync: put topic %s: %w", key, err)
+		}
+		if ok {
+			rep.TopicsUpdated++
+			if old.Origin != OriginConfig {
+				b.log.InfoContext(ctx, "config file resets a topic changed in chat", slog.String("topic", key), slog.String("changed_by", old.Origin))
+			}
+		} else {
+			rep.TopicsAdded++
+		}
+	}
+	haveSubs, err := b.store.Subscriptions(ctx, ChannelRef{})
+	if err != nil {
+		return rep, fmt.Errorf("sync: subscriptions: %w", err)
+	}
+	haveSub := map[string]Subscription{}
+	for _, s := range haveSubs {
+		haveSub[s.ID()] = s
+	}
+	declaredSub := map[string]bool{}
+	for _, s := range subs {
+		declaredSub[s.ID()] = true
+		old, ok := haveSub[s.ID()]
+		if ok && old.Origin == OriginConfig && sameSchedule(old, s) {
+			continue
+		}
+		s.Updated = now
+		if err := b.store.PutSubscription(ctx, s); err != nil {
+			return rep, fmt.Errorf("sync: put subscription %s: %w", s.ID(), err)
+		}
+		if ok {
+			rep.SubsUpdated++
+		} else {
+			rep.SubsAdded++
+		}
+	}
+	for _, s := range haveSubs {
+		if s.Origin == OriginConfig && !declaredSub[s.ID()] {
+			if err := b.store.DeleteSubscription(ctx, s.Channel, s.Topic); err != nil && !errors.Is(err, ErrNotFound) {
+				return rep, fmt.Errorf("sync: delete subscription %s: %w", s.ID(), err)
+			}
+			rep.SubsRemoved++
+		}
+	}
+	for _, t := range have {
+		key := t.Channel.String() + "/" + t.Name
+		if t.Origin == OriginConfig && !declaredTopic[key] {
+			if err := b.store.DeleteTopic(ctx, t.Channel, t.Name); err != nil && !errors.Is(err, ErrNotFound) {
+				return rep, fmt.Errorf("sync: delete topic %s: %w", key, err)
+			}
+			rep.TopicsRemoved++
+		}
+	}
+	return rep, nil
+}
+
+func sameSchedule(a, b Subscription) bool {
+	return a.At == b.At && a.TimeZone == b.TimeZone && slices.Equal(normDays(a.Days), normDays(b.Days)) && a.Max == b.Max
+}
+
+// normDeclared checks and normalises declarations.
+func (b *Bot) normDeclared(topics []Topic, subs []Subscription) ([]Topic, []Subscription, error) {
+	var errs []error
+	outT := make([]Topic, 0, len(topics))
+	names := map[string]bool{}
+	for i, t := range topics {
+		t.Name = strings.ToLower(strings.TrimSpace(t.Name))
+		t.Origin = OriginConfig
+		if _, err := topicName(VerbTopicAdd, t.Name); err != nil {
+			errs = append(errs, fmt.Errorf("topics[%d]: name %q: use lowercase letters, digits, - and _ (not a command word)", i, t.Name))
+		}
+		if r, err := ParseCommand("brief " + t.Query); err != nil || r.Verb != VerbBrief {
+			errs = append(errs, fmt.Errorf("topics[%d]: query %q does not parse", i, t.Query))
+		}
+		key := t.Channel.String() + "/" + t.Name
+		if names[key] {
+			errs = append(errs, fmt.Errorf("topics[%d]: %s is declared twice", i, key))
+		}
+		names[key] = true
+		outT = append(outT, t)
+	}
+	outS := make([]Subscription, 0, len(subs))
+	ids := map[string]bool{}
+	for i, s := range subs {
+		s.Topic = strings.ToLower(strings.TrimSpace(s.Topic))
+		s.Origin = OriginConfig
+		if s.At == "" {
+			s.At = b.cfg.At
+		}
+		if s.TimeZone == "" {
+			s.TimeZone = b.cfg.TimeZone
+		}
+		s.Days = normDays(s.Days)
+		if !names[s.Channel.String()+"/"+s.Topic] {
+			errs = append(errs, fmt.Errorf("subscriptions[%d]: topic %q is not declared for channel %s", i, s.Topic, s.Channel))
+		}
+		if _, err := b.ScheduleOf(s); err != nil {
+			errs = append(errs, fmt.Errorf("subscriptions[%d]: %w", i, err))
+		}
+		if s.Max < 0 || s.Max > MaxStories {
+			errs = append(errs, fmt.Errorf("subscriptions[%d]: max %d is out of range 0-%d", i, s.Max, MaxStories))
+		}
+		if ids[s.ID()] {
+			errs = append(errs, fmt.Errorf("subscriptions[%d]: %s is declared twice", i, s.ID()))
+		}
+		ids[s.ID()] = true
+		outS = append(outS, s)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, fmt.Errorf("declared topics and subscriptions: %w", err)
+	}
+	return outT, outS, nil
+}
+
+// Effective returns every topic and subscription in the store (declared in
+// the config file or made in chat), sorted by channel and name: the set
+// `newsbot config export` writes out.
+func (b *Bot) Effective(ctx context.Context) ([]Topic, []Subscription, error) {
+	ts, err := b.store.Topics(ctx, ChannelRef{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("topics: %w", err)
+	}
+	subs, err := b.store.Subscriptions(ctx, ChannelRef{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("subscriptions: %w", err)
+	}
+	slices.SortFunc(ts, func(x, y Topic) int {
+		return cmp.Or(cmp.Compare(x.Channel.String(), y.Channel.String()), cmp.Compare(x.Name, y.Name))
+	})
+	slices.SortFunc(subs, func(x, y Subscription) int { return cmp.Compare(x.ID(), y.ID()) })
+	return ts, subs, nil
+}
