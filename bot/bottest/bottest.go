@@ -285,8 +285,8 @@ func (p *Platform) Unchecked() bot.Platform { return unchecked{p} }
 
 type unchecked struct{ p *Platform }
 
-func (u unchecked) Name() string                                   { return u.p.Name() }
-func (u unchecked) Run(ctx context.Context, h bot.Handler) error   { return u.p.Run(ctx, h) }
+func (u unchecked) Name() string                                 { return u.p.Name() }
+func (u unchecked) Run(ctx context.Context, h bot.Handler) error { return u.p.Run(ctx, h) }
 func (u unchecked) Post(ctx context.Context, ch bot.ChannelRef, m bot.Message) (string, error) {
 	return u.p.Post(ctx, ch, m)
 }
