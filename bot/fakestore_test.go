@@ -3,6 +3,7 @@ package bot_test
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -24,8 +25,8 @@ type fakeStore struct {
 	states     []feeds.State
 	deliveries map[string]bot.Delivery
 	health     map[string]bot.ChannelHealth
-	// failSave, when set, is returned by the next SaveDelivery.
-	failSave error
+	// failSaves makes that many next SaveDelivery calls fail.
+	failSaves int
 }
 
 func newFakeStore() *fakeStore {
@@ -202,9 +203,9 @@ func (s *fakeStore) GetDelivery(_ context.Context, id string, t time.Time) (bot.
 func (s *fakeStore) SaveDelivery(_ context.Context, d bot.Delivery) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.failSave; err != nil {
-		s.failSave = nil
-		return err
+	if s.failSaves > 0 {
+		s.failSaves--
+		return errors.New("disk full")
 	}
 	s.deliveries[dkey(d.SubscriptionID, d.Scheduled)] = d
 	return nil
