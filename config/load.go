@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,8 +77,8 @@ func Load(path string) (Config, error) {
 			return Config{}, fmt.Errorf("read config %s: %w", path, err)
 		}
 	}
+	problems := checkKeys(v)
 	var cfg Config
-	var problems []error
 	decode := func(c *mapstructure.DecoderConfig) {
 		c.ErrorUnused = true
 		c.DecodeHook = mapstructure.ComposeDecodeHookFunc(
@@ -86,13 +87,28 @@ func Load(path string) (Config, error) {
 		)
 	}
 	if err := v.Unmarshal(&cfg, decode); err != nil {
-		problems = append(problems, fmt.Errorf("config: %w", err))
+		problems = append(problems, cleanDecodeError(err)...)
 		// Decode again leniently so the caller still gets every valid key.
 		cfg = Config{}
-		_ = v.Unmarshal(&cfg)
+		_ = v.Unmarshal(&cfg, func(c *mapstructure.DecoderConfig) {
+			c.WeaklyTypedInput = true
+			c.DecodeHook = mapstructure.ComposeDecodeHookFunc(
+				mapstructure.StringToTimeDurationHookFunc(),
+				mapstructure.StringToSliceHookFunc(","),
+			)
+		})
 	}
-	if err := cfg.Validate(); err != nil {
-		problems = append(problems, err)
+	if len(problems) == 0 {
+		if err := cfg.Validate(); err != nil {
+			problems = append(problems, err)
+		}
+	} else if err := cfg.Validate(); err != nil {
+		// Keep the validation messages for keys that decoded fine.
+		for _, e := range unwrapJoined(err) {
+			if !mentionsAny(e.Error(), problems) {
+				problems = append(problems, e)
+			}
+		}
 	}
 	return cfg, errors.Join(problems...)
 }
@@ -143,4 +159,170 @@ func Keys() []string {
 // EnvName returns the environment variable that sets key.
 func EnvName(key string) string {
 	return EnvPrefix + "_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// checkKeys reports keys the file or environment set that newsbot does not
+// know, and scalar values of the wrong type, in plain words. Bad values are
+// replaced by their defaults so that decoding can go on.
+func checkKeys(v *viper.Viper) []error {
+	defaults := flatten(Defaults())
+	prefixes := map[string]bool{}
+	for k := range defaults {
+		for i := range k {
+			if k[i] == '.' {
+				prefixes[k[:i]] = true
+			}
+		}
+	}
+	var problems []error
+	reported := map[string]bool{}
+	candidates := map[string]any{}
+	for k := range defaults {
+		candidates[k] = nil
+	}
+	for k := range prefixes {
+		candidates[k] = nil
+	}
+	all := v.AllKeys()
+	sortStrings(all)
+	for _, k := range all {
+		if _, ok := defaults[k]; ok || isListKey(k) {
+			continue
+		}
+		// Report the first path element that is unknown: "slak", not "slak.x".
+		parts := strings.Split(k, ".")
+		for i := 1; i <= len(parts); i++ {
+			if p := strings.Join(parts[:i], "."); !prefixes[p] {
+				k = p
+				break
+			}
+		}
+		if reported[k] {
+			continue
+		}
+		reported[k] = true
+		msg := fmt.Sprintf("%s: unknown key", k)
+		if near := nearestKey(k, candidates); near != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", near)
+		}
+		problems = append(problems, errors.New(msg))
+	}
+	keys := make([]string, 0, len(defaults))
+	for k := range defaults {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	for _, k := range keys {
+		raw, ok := v.Get(k).(string)
+		if !ok || !v.IsSet(k) {
+			continue
+		}
+		var err error
+		switch defaults[k].(type) {
+		case time.Duration:
+			if _, e := time.ParseDuration(raw); e != nil {
+				err = fmt.Errorf("%s: %q is not a duration (for example 30s, 15m, 2h)", k, raw)
+			}
+		case int, int64:
+			if _, e := strconv.ParseInt(raw, 10, 64); e != nil {
+				err = fmt.Errorf("%s: %q is not a whole number", k, raw)
+			}
+		case bool:
+			if _, e := strconv.ParseBool(raw); e != nil {
+				err = fmt.Errorf("%s: %q is not true or false", k, raw)
+			}
+		}
+		if err != nil {
+			problems = append(problems, err)
+			v.Set(k, defaults[k])
+		}
+	}
+	return problems
+}
+
+// isListKey reports whether k lies under one of the lists of structs
+// (sources, topics, subscriptions), whose entries decoding checks.
+func isListKey(k string) bool {
+	for _, p := range []string{"sources", "topics", "subscriptions"} {
+		if k == p || strings.HasPrefix(k, p+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// nearestKey returns the known key closest to k by edit distance, if close.
+func nearestKey(k string, known map[string]any) string {
+	best, bestD := "", 4
+	for cand := range known {
+		if d := editDistance(k, cand); d < bestD || (d == bestD && cand < best) {
+			best, bestD = cand, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// cleanDecodeError turns mapstructure's error list into one error per
+// problem, in newsbot's "key: what is wrong" form.
+func cleanDecodeError(err error) []error {
+	var out []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "decoding failed") {
+			continue
+		}
+		if i := strings.Index(line, "has invalid keys: "); i >= 0 {
+			where := strings.Trim(line[:i], "' ")
+			if where == "config.Config" || !strings.Contains(where, "[") {
+				continue // checkKeys reported keys outside the lists already
+			}
+			for _, k := range strings.Split(line[i+len("has invalid keys: "):], ", ") {
+				key := k
+				if where != "" {
+					key = where + "." + k
+				}
+				out = append(out, fmt.Errorf("%s: unknown key", key))
+			}
+			continue
+		}
+		out = append(out, errors.New(strings.ReplaceAll(line, "'", "")))
+	}
+	return out
+}
+
+func unwrapJoined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func mentionsAny(msg string, problems []error) bool {
+	key, _, _ := strings.Cut(msg, ":")
+	for _, p := range problems {
+		if strings.HasPrefix(p.Error(), key+":") {
+			return true
+		}
+	}
+	return false
 }

@@ -214,7 +214,7 @@ func ParseDays(s string) ([]time.Weekday, error) {
 	case "weekdays":
 		return []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}, nil
 	case "weekends":
-		return []time.Weekday{time.Saturday, time.Sunday}, nil
+		return []time.Weekday{time.Sunday, time.Saturday}, nil
 	}
 	names := map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
 		"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}

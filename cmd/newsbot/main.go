@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zones for subscriptions even on images without zoneinfo
 
 	"github.com/spf13/cobra"
 )
