@@ -39,28 +39,36 @@ func channel(platform string, i int) bot.ChannelRef {
 // It returns that slot.
 func seed(t testing.TB, st *memory.Store, platform string, n int, now time.Time) time.Time {
 	t.Helper()
+	slot, err := seedStore(st, platform, n, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slot
+}
+
+func seedStore(st *memory.Store, platform string, n int, now time.Time) (time.Time, error) {
 	ctx := context.Background()
 	slot := now.UTC().Truncate(time.Minute)
 	arts := []briefing.Article{
 		{GUID: "https://wire.example/1", URL: "https://wire.example/1", Source: "wire", Title: "Leaders gather for G20 summit",
-			Text: "Leaders of the G20 gathered in Hamburg on Friday. The summit opened with trade talks.", Fetched: now.Add(-time.Hour)},
+			Text: "Leaders of the G20 gathered in Hamburg on Friday. The summit opened with trade talks.", Fetched: slot.Add(-time.Hour)},
 		{GUID: "https://daily.example/2", URL: "https://daily.example/2", Source: "daily", Title: "G20 protesters march in Hamburg",
-			Text: "Thousands of protesters marched in Hamburg as the G20 summit began. Police said the march was peaceful.", Fetched: now.Add(-50 * time.Minute)},
+			Text: "Thousands of protesters marched in Hamburg as the G20 summit began. Police said the march was peaceful.", Fetched: slot.Add(-50 * time.Minute)},
 	}
-	if _, err := st.AddArticles(ctx, arts, now.Add(-time.Hour)); err != nil {
-		t.Fatal(err)
+	if _, err := st.AddArticles(ctx, arts, slot.Add(-time.Hour)); err != nil {
+		return slot, err
 	}
 	for i := 0; i < n; i++ {
 		ch := channel(platform, i)
-		if err := st.PutTopic(ctx, bot.Topic{Channel: ch, Name: "g20", Query: "g20", Updated: now.Add(-24 * time.Hour)}); err != nil {
-			t.Fatal(err)
+		if err := st.PutTopic(ctx, bot.Topic{Channel: ch, Name: "g20", Query: "g20", Updated: slot.Add(-24 * time.Hour)}); err != nil {
+			return slot, err
 		}
-		s := bot.Subscription{Channel: ch, Topic: "g20", At: slot.Format("15:04"), TimeZone: "UTC", Updated: now.Add(-24 * time.Hour)}
+		s := bot.Subscription{Channel: ch, Topic: "g20", At: slot.Format("15:04"), TimeZone: "UTC", Updated: slot.Add(-24 * time.Hour)}
 		if err := st.PutSubscription(ctx, s); err != nil {
-			t.Fatal(err)
+			return slot, err
 		}
 	}
-	return slot
+	return slot, nil
 }
 
 // openDB opens and migrates River's pool on a fresh SQLite file.
