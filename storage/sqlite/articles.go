@@ -1,0 +1,481 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/briefing"
+	"github.com/newsbot/newsbot/storage"
+)
+
+func migrationsFS() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil { // cannot happen: the directory is embedded
+		return migrations
+	}
+	return sub
+}
+
+// Article ids encode the fetch time: the Unix microsecond shifted left by
+// idShift, plus a sequence number for articles fetched in the same
+// microsecond (1,024 of them; more spill into the next microsecond's
+// range). Newest first is then ORDER BY id DESC, which the FTS5 index
+// walks without sorting, and a fetched-time bound is an id range. The
+// layout lasts until the year 2255.
+const idShift = 10
+
+// idBase returns the smallest id an article fetched at t can get.
+func idBase(t time.Time) int64 {
+	us := t.UnixMicro()
+	switch {
+	case us < 1:
+		return 1 << idShift
+	case us >= math.MaxInt64>>idShift:
+		return (math.MaxInt64>>idShift - 1) << idShift
+	}
+	return us << idShift
+}
+
+// nanos converts a time to the stored form: Unix nanoseconds, 0 for the
+// zero time, clamped to the years 1678-2262 that int64 nanoseconds cover.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	switch {
+	case t.Before(minTime):
+		t = minTime
+	case t.After(maxTime):
+		t = maxTime
+	}
+	return t.UnixNano()
+}
+
+var (
+	minTime = time.Unix(0, math.MinInt64+1).UTC()
+	maxTime = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// fromNanos is the inverse of nanos; times come back in UTC.
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// prepared is an article ready to insert: its key and its index text,
+// computed outside the write transaction.
+type prepared struct {
+	art         briefing.Article
+	key         string
+	canon       string
+	title, body string
+}
+
+// AddArticles implements [feeds.Store]. Known keys are not stored again but
+// have their last-seen time refreshed (at most once per
+// [storage.RefreshAfter]). It returns an error, storing nothing, if an
+// article has no Fetched time and fetched is zero.
+func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetched time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if len(arts) == 0 {
+		return 0, nil
+	}
+	for i, a := range arts {
+		if a.Fetched.IsZero() && fetched.IsZero() {
+			return 0, fmt.Errorf("add articles: article %d (%q) has no fetched time", i, a.Title)
+		}
+	}
+	keys := make([]string, len(arts))
+	for i, a := range arts {
+		keys[i] = a.Key()
+	}
+	// Most items of a fetch are known: find them with a read, so that only
+	// new ones are stemmed (outside the write lock).
+	known, err := s.seenKeys(ctx, keys)
+	if err != nil {
+		return 0, fmt.Errorf("add articles: %w", err)
+	}
+	batch := make([]prepared, 0, len(arts))
+	inBatch := make(map[string]bool, len(arts))
+	var refresh []prepared
+	for i, a := range arts {
+		if a.Fetched.IsZero() {
+			a.Fetched = fetched
+		}
+		p := prepared{art: a, key: keys[i]}
+		if known[p.key] || inBatch[p.key] {
+			refresh = append(refresh, p)
+			continue
+		}
+		inBatch[p.key] = true
+		p.canon = briefing.CanonicalURL(a.URL)
+		p.title = indexText(s.stems, a.Title)
+		p.body = indexText(s.stems, a.Text)
+		batch = append(batch, p)
+	}
+
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("add articles: %w", err)
+	}
+	defer tx.Rollback()
+	added, err := insertArticles(ctx, tx, batch, fetched)
+	if err != nil {
+		return 0, fmt.Errorf("add articles: %w", err)
+	}
+	if err := refreshSeen(ctx, tx, refresh, fetched); err != nil {
+		return 0, fmt.Errorf("add articles: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("add articles: commit: %w", err)
+	}
+	return added, nil
+}
+
+// seenKeys returns which of keys are in the seen table.
+func (s *Store) seenKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	known := make(map[string]bool, len(keys))
+	const chunk = 500
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
+		}
+		rows, err := s.read.QueryContext(ctx,
+			"SELECT key FROM seen WHERE key IN ("+placeholders(len(part))+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("seen keys: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("seen keys: %w", err)
+			}
+			known[k] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("seen keys: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("seen keys: %w", err)
+		}
+	}
+	return known, nil
+}
+
+// lastSeen is when a fetch last carried a: the batch's fetch time, or the
+// article's own Fetched if that is later.
+func lastSeen(a briefing.Article, fetched time.Time) time.Time {
+	if a.Fetched.After(fetched) {
+		return a.Fetched
+	}
+	return fetched
+}
+
+// insertArticles stores the articles whose key is not in seen (re-checked
+// inside the transaction: another writer may have stored it since the
+// read) and returns how many it stored.
+func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched time.Time) (int, error) {
+	if len(batch) == 0 {
+		return 0, nil
+	}
+	insSeen, err := tx.PrepareContext(ctx, "INSERT INTO seen (key, last_seen) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+	if err != nil {
+		return 0, err
+	}
+	defer insSeen.Close()
+	nextID, err := tx.PrepareContext(ctx, "SELECT id FROM articles WHERE id >= ? ORDER BY id LIMIT 64")
+	if err != nil {
+		return 0, err
+	}
+	defer nextID.Close()
+	insArt, err := tx.PrepareContext(ctx, `INSERT INTO articles
+		(id, key, guid, url, canonical_url, title, body, source, published, fetched)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer insArt.Close()
+	insIdx, err := tx.PrepareContext(ctx, "INSERT INTO article_index (rowid, title, body, src) VALUES (?, ?, ?, ?)")
+	if err != nil {
+		return 0, err
+	}
+	defer insIdx.Close()
+
+	added := 0
+	for _, p := range batch {
+		res, err := insSeen.ExecContext(ctx, p.key, nanos(lastSeen(p.art, fetched)))
+		if err != nil {
+			return 0, fmt.Errorf("seen %s: %w", p.key, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			continue // stored meanwhile by another writer
+		}
+		id, err := freeID(ctx, nextID, idBase(p.art.Fetched))
+		if err != nil {
+			return 0, err
+		}
+		a := p.art
+		if _, err := insArt.ExecContext(ctx, id, p.key, a.GUID, a.URL, p.canon, a.Title, a.Text, a.Source,
+			nanos(a.Published), nanos(a.Fetched)); err != nil {
+			return 0, fmt.Errorf("insert article: %w", err)
+		}
+		if _, err := insIdx.ExecContext(ctx, id, p.title, p.body, sourceToken(a.Source)); err != nil {
+			return 0, fmt.Errorf("index article: %w", err)
+		}
+		added++
+	}
+	return added, nil
+}
+
+// freeID returns the smallest unused article id at or above base.
+func freeID(ctx context.Context, next *sql.Stmt, base int64) (int64, error) {
+	for {
+		rows, err := next.QueryContext(ctx, base)
+		if err != nil {
+			return 0, fmt.Errorf("article id: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return 0, fmt.Errorf("article id: %w", err)
+			}
+			n++
+			if id > base {
+				rows.Close()
+				return base, nil
+			}
+			base = id + 1
+		}
+		if err := rows.Close(); err != nil {
+			return 0, fmt.Errorf("article id: %w", err)
+		}
+		if n < 64 {
+			return base, nil
+		}
+	}
+}
+
+// refreshSeen moves the last-seen time of known keys forward when it is
+// older than storage.RefreshAfter.
+func refreshSeen(ctx context.Context, tx *sql.Tx, known []prepared, fetched time.Time) error {
+	if len(known) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, "UPDATE seen SET last_seen = ? WHERE key = ? AND last_seen <= ?")
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, p := range known {
+		now := lastSeen(p.art, fetched)
+		if _, err := stmt.ExecContext(ctx, nanos(now), p.key, nanos(now.Add(-storage.RefreshAfter))); err != nil {
+			return fmt.Errorf("refresh seen %s: %w", p.key, err)
+		}
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+const articleColumns = "a.id, a.guid, a.url, a.title, a.body, a.source, a.published, a.fetched"
+
+func scanArticle(sc interface{ Scan(...any) error }) (briefing.Article, error) {
+	var a briefing.Article
+	var id, published, fetched int64
+	if err := sc.Scan(&id, &a.GUID, &a.URL, &a.Title, &a.Text, &a.Source, &published, &fetched); err != nil {
+		return briefing.Article{}, err
+	}
+	a.ID = strconv.FormatInt(id, 10)
+	a.Published = fromNanos(published)
+	a.Fetched = fromNanos(fetched)
+	return a, nil
+}
+
+// SearchArticles implements [bot.Store]. It returns the articles that match
+// q, newest first: exactly those briefing.Query.Match accepts, as the
+// index holds the engine's stems. It walks the full-text index from the
+// newest article down and stops at the limit, so its cost depends on the
+// limit and on how rare the query's words are, not on how common.
+func (s *Store) SearchArticles(ctx context.Context, q briefing.Query, opts bot.SearchOptions) ([]briefing.Article, error) {
+	query, args := searchSQL(q, opts)
+	if query == "" {
+		return nil, ctx.Err()
+	}
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.String(), err)
+	}
+	defer rows.Close()
+	var out []briefing.Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", q.String(), err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.String(), err)
+	}
+	return out, nil
+}
+
+// searchSQL returns the query SearchArticles runs and its arguments (the
+// limit last), or "" when q can match nothing.
+func searchSQL(q briefing.Query, opts bot.SearchOptions) (string, []any) {
+	expr, ok := matchExpr(q, opts.Sources)
+	if !ok {
+		return "", nil
+	}
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	var sb strings.Builder
+	sb.WriteString("SELECT " + articleColumns + " FROM article_index f JOIN articles a ON a.id = f.rowid WHERE article_index MATCH ?")
+	args := []any{expr}
+	if !opts.Since.IsZero() {
+		sb.WriteString(" AND f.rowid >= ? AND a.fetched > ?")
+		args = append(args, idBase(opts.Since), nanos(opts.Since))
+	}
+	if len(opts.Sources) > 0 {
+		sb.WriteString(" AND a.source IN (" + placeholders(len(opts.Sources)) + ")")
+		for _, src := range opts.Sources {
+			args = append(args, src)
+		}
+	}
+	sb.WriteString(" ORDER BY f.rowid DESC LIMIT ?")
+	return sb.String(), append(args, limit)
+}
+
+// ArticleByURL implements [bot.Store]: it returns the newest stored article
+// whose canonical URL equals url's.
+func (s *Store) ArticleByURL(ctx context.Context, url string) (briefing.Article, error) {
+	canon := briefing.CanonicalURL(url)
+	if canon == "" {
+		if err := ctx.Err(); err != nil {
+			return briefing.Article{}, err
+		}
+		return briefing.Article{}, fmt.Errorf("article %q: %w", url, bot.ErrNotFound)
+	}
+	row := s.read.QueryRowContext(ctx,
+		"SELECT "+articleColumns+" FROM articles a WHERE a.canonical_url = ? ORDER BY a.id DESC LIMIT 1", canon)
+	a, err := scanArticle(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return briefing.Article{}, fmt.Errorf("article %q: %w", url, bot.ErrNotFound)
+	}
+	if err != nil {
+		return briefing.Article{}, fmt.Errorf("article %q: %w", url, err)
+	}
+	return a, nil
+}
+
+// Seen implements [bot.Store].
+func (s *Store) Seen(ctx context.Context, key string) (bool, error) {
+	var one int
+	err := s.read.QueryRowContext(ctx, "SELECT 1 FROM seen WHERE key = ?", key).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("seen %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// pruneBatch is how many articles one prune transaction deletes, so that
+// other writers (ingestion, the job queue) wait at most a few milliseconds.
+const pruneBatch = 500
+
+// Prune implements [storage.Store]. It deletes in small transactions, so
+// it can run while the bot serves; a canceled ctx stops it between batches
+// with what it deleted so far counted.
+func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) (int, error) {
+	if maxAge <= 0 {
+		return 0, fmt.Errorf("prune: max age %s is not positive", maxAge)
+	}
+	cutoff := now.Add(-maxAge)
+	// Ids grow with fetched; allow a second of spill (see idShift).
+	idBound := idBase(cutoff.Add(time.Second))
+	deleted := 0
+	for {
+		n, err := s.pruneBatch(ctx, idBound, nanos(cutoff))
+		deleted += n
+		if err != nil {
+			return deleted, fmt.Errorf("prune: %w", err)
+		}
+		if n < pruneBatch {
+			break
+		}
+	}
+	keyCutoff := now.Add(-storage.SeenRetention(maxAge))
+	res, err := s.write.ExecContext(ctx, "DELETE FROM seen WHERE last_seen < ?", nanos(keyCutoff))
+	if err != nil {
+		return deleted, fmt.Errorf("prune seen keys: %w", err)
+	}
+	keys, _ := res.RowsAffected()
+	if deleted > 0 || keys > 0 {
+		s.log.InfoContext(ctx, "pruned", "articles", deleted, "seen_keys", keys, "cutoff", cutoff)
+	}
+	return deleted, nil
+}
+
+func (s *Store) pruneBatch(ctx context.Context, idBound, cutoff int64) (int, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, "SELECT id FROM articles WHERE id < ? AND fetched < ? ORDER BY id LIMIT ?", idBound, cutoff, pruneBatch)
+	if err != nil {
+		return 0, err
+	}
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	in := "(" + placeholders(len(ids)) + ")"
+	if _, err := tx.ExecContext(ctx, "DELETE FROM article_index WHERE rowid IN "+in, ids...); err != nil {
+		return 0, fmt.Errorf("delete from index: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id IN "+in, ids...); err != nil {
+		return 0, fmt.Errorf("delete articles: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	return len(ids), nil
+}
