@@ -22,16 +22,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
 	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/storage/sqlite"
 )
 
 // Bot is what the queue needs from the bot; *bot.Bot implements it.
@@ -331,13 +330,23 @@ func Backoff(attempt int) time.Duration {
 }
 
 // OpenSQLite opens River's own pool on the SQLite database named by dsn
-// (storage.dsn: a file path, a "file:" URI or ":memory:"): one connection,
-// WAL journal, a 5 s busy timeout, as River on SQLite needs. PostgreSQL
-// URLs are refused for now.
+// (storage.dsn: a file path or "file:" URI, shared with the store and with
+// the same pragmas, see sqlite.QueueDSN; or ":memory:", which gets a
+// private in-memory database since a second pool cannot reach the
+// store's). The pool has one connection, as River on SQLite needs.
+// PostgreSQL URLs are refused for now.
 func OpenSQLite(dsn string) (*sql.DB, error) {
-	full, err := sqliteDSN(dsn)
-	if err != nil {
-		return nil, err
+	var full string
+	switch {
+	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
+		return nil, errors.New("jobs: the digest queue runs on SQLite only for now; set storage.dsn to a SQLite file")
+	case dsn == ":memory:":
+		full = "file::memory:?_pragma=busy_timeout(5000)"
+	default:
+		var err error
+		if full, err = sqlite.QueueDSN(dsn); err != nil {
+			return nil, fmt.Errorf("jobs: %w", err)
+		}
 	}
 	db, err := sql.Open("sqlite", full)
 	if err != nil {
@@ -345,25 +354,6 @@ func OpenSQLite(dsn string) (*sql.DB, error) {
 	}
 	db.SetMaxOpenConns(1)
 	return db, nil
-}
-
-func sqliteDSN(dsn string) (string, error) {
-	const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-	switch {
-	case dsn == "":
-		return "", errors.New("jobs: empty database name")
-	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
-		return "", errors.New("jobs: the digest queue runs on SQLite only for now; set storage.dsn to a SQLite file")
-	case dsn == ":memory:":
-		return "file::memory:?_pragma=busy_timeout(5000)", nil
-	case strings.HasPrefix(dsn, "file:"):
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		return dsn + sep + pragmas, nil
-	}
-	return "file:" + (&url.URL{Path: dsn}).EscapedPath() + "?" + pragmas, nil
 }
 
 // Migrate creates or upgrades River's tables in db.

@@ -234,3 +234,27 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenSQLite(t *testing.T) {
+	t.Parallel()
+	if _, err := jobs.OpenSQLite("postgres://localhost/newsbot"); err == nil || !strings.Contains(err.Error(), "SQLite only") {
+		t.Errorf("postgres: %v", err)
+	}
+	for _, dsn := range []string{":memory:", filepath.Join(t.TempDir(), "a b?.db"), "file:" + filepath.Join(t.TempDir(), "x.db")} {
+		db, err := jobs.OpenSQLite(dsn)
+		if err != nil {
+			t.Fatalf("%s: %v", dsn, err)
+		}
+		if err := jobs.Migrate(context.Background(), db, nil); err != nil {
+			t.Errorf("%s: migrate: %v", dsn, err)
+		}
+		var mode string
+		if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]string{true: "memory", false: "wal"}[dsn == ":memory:"]; mode != want {
+			t.Errorf("%s: journal mode %q, want %q", dsn, mode, want)
+		}
+		db.Close()
+	}
+}
