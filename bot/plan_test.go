@@ -10,6 +10,7 @@ import (
 
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/bot/bottest"
+	"github.com/newsbot/newsbot/storage/memory"
 )
 
 func slotsOf(dues []bot.Due) []string {
@@ -216,7 +217,7 @@ func TestSyncDeclared(t *testing.T) {
 	if rep != (bot.SyncReport{TopicsUpdated: 1, TopicsRemoved: 1}) {
 		t.Errorf("third sync: %+v", rep)
 	}
-	all, subsAll, err := e.bot.Effective(ctx)
+	all, subsAll, err := e.bot.Effective(ctx, topics[:1], subs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,4 +289,66 @@ func TestParseChannelRef(t *testing.T) {
 			t.Errorf("ParseChannelRef(%q) succeeded", s)
 		}
 	}
+}
+
+func TestEffectiveMergesWithoutWriting(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// storage/memory answers Topics of the zero ChannelRef with nothing;
+	// Effective still finds topics of channels with subscriptions.
+	st := memory.New()
+	b, err := bot.New(st, bot.Config{TimeZone: "Europe/Berlin", Now: func() time.Time { return t0 }}, bottest.New("fake"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat := func(ch bot.ChannelRef, text string) {
+		t.Helper()
+		if rep, err := b.HandleCommand(ctx, bottest.Command(ch, text, true)); err != nil || strings.HasPrefix(rep.Text, "Only") {
+			t.Fatalf("%q: %v %q", text, err, rep.Text)
+		}
+	}
+	chat(chA, "topic add local local news")
+	chat(chA, "subscribe local at 06:00")
+	chat(chA, "topic add g20 g20 -football") // also declared below: the declaration wins
+	declared := []bot.Topic{{Channel: chA, Name: "g20", Query: "g20"}, {Channel: chB, Name: "climate", Query: "climate"}}
+	subs := []bot.Subscription{{Channel: chB, Topic: "climate", Max: 3}}
+	before := snapshotStore(t, st)
+	ts, ss, err := b.Effective(ctx, declared, subs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range ts {
+		got = append(got, x.Channel.Channel+"/"+x.Name+"="+x.Query+" "+x.Origin)
+	}
+	for _, x := range ss {
+		got = append(got, x.ID()+" "+x.At+" "+x.TimeZone+" "+x.Origin)
+	}
+	want := []string{
+		"C1/g20=g20 config", "C1/local=local news chat:fake:admin", "C2/climate=climate config",
+		"fake:T1:C1/local 06:00 Europe/Berlin chat:fake:admin", "fake:T1:C2/climate 08:00 Europe/Berlin config",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("effective (-want +got):\n%s", diff)
+	}
+	if after := snapshotStore(t, st); after != before {
+		t.Errorf("Effective wrote to the store")
+	}
+}
+
+func snapshotStore(t *testing.T, st bot.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	var sb strings.Builder
+	for _, ch := range []bot.ChannelRef{chA, chB} {
+		ts, _ := st.Topics(ctx, ch)
+		for _, x := range ts {
+			sb.WriteString(x.Channel.String() + x.Name + x.Query + x.Origin + "\n")
+		}
+	}
+	subs, _ := st.Subscriptions(ctx, bot.ChannelRef{})
+	for _, x := range subs {
+		sb.WriteString(x.ID() + x.At + "\n")
+	}
+	return sb.String()
 }

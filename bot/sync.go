@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -34,9 +35,9 @@ func (b *Bot) SyncDeclared(ctx context.Context, topics []Topic, subs []Subscript
 		return rep, err
 	}
 	now := b.now()
-	have, err := b.store.Topics(ctx, ChannelRef{})
+	have, err := b.allTopics(ctx, topics)
 	if err != nil {
-		return rep, fmt.Errorf("sync: topics: %w", err)
+		return rep, fmt.Errorf("sync: %w", err)
 	}
 	haveTopic := map[string]Topic{}
 	for _, t := range have {
@@ -166,21 +167,93 @@ func (b *Bot) normDeclared(topics []Topic, subs []Subscription) ([]Topic, []Subs
 	return outT, outS, nil
 }
 
-// Effective returns every topic and subscription in the store (declared in
-// the config file or made in chat), sorted by channel and name: the set
-// `newsbot config export` writes out.
-func (b *Bot) Effective(ctx context.Context) ([]Topic, []Subscription, error) {
-	ts, err := b.store.Topics(ctx, ChannelRef{})
+// allTopics lists every stored topic: Topics of the zero ChannelRef,
+// together with the topics of every channel that has a subscription or a
+// declared topic (so that a store answering the zero ChannelRef with
+// nothing still yields those).
+func (b *Bot) allTopics(ctx context.Context, declared []Topic) ([]Topic, error) {
+	all, err := b.store.Topics(ctx, ChannelRef{})
 	if err != nil {
-		return nil, nil, fmt.Errorf("topics: %w", err)
+		return nil, fmt.Errorf("topics: %w", err)
 	}
 	subs, err := b.store.Subscriptions(ctx, ChannelRef{})
 	if err != nil {
+		return nil, fmt.Errorf("subscriptions: %w", err)
+	}
+	chans := map[ChannelRef]bool{}
+	for _, s := range subs {
+		chans[s.Channel] = true
+	}
+	for _, t := range declared {
+		chans[t.Channel] = true
+	}
+	seen := map[string]bool{}
+	for _, t := range all {
+		seen[t.Channel.String()+"/"+t.Name] = true
+	}
+	for ch := range chans {
+		ts, err := b.store.Topics(ctx, ch)
+		if err != nil {
+			return nil, fmt.Errorf("topics of %s: %w", ch, err)
+		}
+		for _, t := range ts {
+			if k := t.Channel.String() + "/" + t.Name; !seen[k] {
+				seen[k] = true
+				all = append(all, t)
+			}
+		}
+	}
+	return all, nil
+}
+
+// Effective returns the topics and subscriptions in effect once the given
+// declarations (from the config file) are synced: the stored ones made in
+// chat, plus the declared ones, which win over stored ones of the same
+// name, minus stored config entries no longer declared. It changes
+// nothing. Both lists are sorted by channel and name. It is what `newsbot
+// config export` writes out, and returns the same errors as SyncDeclared
+// for invalid declarations.
+func (b *Bot) Effective(ctx context.Context, declaredTopics []Topic, declaredSubs []Subscription) ([]Topic, []Subscription, error) {
+	declaredTopics, declaredSubs, err := b.normDeclared(declaredTopics, declaredSubs)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := b.allTopics(ctx, declaredTopics)
+	if err != nil {
+		return nil, nil, err
+	}
+	topics := map[string]Topic{}
+	for _, t := range stored {
+		if t.Origin != OriginConfig {
+			topics[t.Channel.String()+"/"+t.Name] = t
+		}
+	}
+	for _, t := range declaredTopics {
+		topics[t.Channel.String()+"/"+t.Name] = t
+	}
+	storedSubs, err := b.store.Subscriptions(ctx, ChannelRef{})
+	if err != nil {
 		return nil, nil, fmt.Errorf("subscriptions: %w", err)
 	}
-	slices.SortFunc(ts, func(x, y Topic) int {
+	subs := map[string]Subscription{}
+	for _, s := range storedSubs {
+		if s.Origin != OriginConfig {
+			subs[s.ID()] = s
+		}
+	}
+	for _, s := range declaredSubs {
+		subs[s.ID()] = s
+	}
+	outT := slices.Collect(maps.Values(topics))
+	var outS []Subscription
+	for id, s := range subs {
+		if _, ok := topics[id]; ok {
+			outS = append(outS, s)
+		}
+	}
+	slices.SortFunc(outT, func(x, y Topic) int {
 		return cmp.Or(cmp.Compare(x.Channel.String(), y.Channel.String()), cmp.Compare(x.Name, y.Name))
 	})
-	slices.SortFunc(subs, func(x, y Subscription) int { return cmp.Compare(x.ID(), y.ID()) })
-	return ts, subs, nil
+	slices.SortFunc(outS, func(x, y Subscription) int { return cmp.Compare(x.ID(), y.ID()) })
+	return outT, outS, nil
 }
