@@ -309,7 +309,7 @@ func TestEffectiveMergesWithoutWriting(t *testing.T) {
 	}
 	chat(chA, "topic add local local news")
 	chat(chA, "subscribe local at 06:00")
-	chat(chA, "topic add g20 g20 -football") // also declared below: the declaration wins
+	chat(chA, "topic add g20 g20 -football") // also declared below: the chat change wins
 	declared := []bot.Topic{{Channel: chA, Name: "g20", Query: "g20"}, {Channel: chB, Name: "climate", Query: "climate"}}
 	subs := []bot.Subscription{{Channel: chB, Topic: "climate", Max: 3}}
 	before := snapshotStore(t, st)
@@ -325,7 +325,7 @@ func TestEffectiveMergesWithoutWriting(t *testing.T) {
 		got = append(got, x.ID()+" "+x.At+" "+x.TimeZone+" "+x.Origin)
 	}
 	want := []string{
-		"C1/g20=g20 config", "C1/local=local news chat:fake:admin", "C2/climate=climate config",
+		"C1/g20=g20 -football chat:fake:admin", "C1/local=local news chat:fake:admin", "C2/climate=climate config",
 		"fake:T1:C1/local 06:00 Europe/Berlin chat:fake:admin", "fake:T1:C2/climate 08:00 Europe/Berlin config",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -206,13 +206,14 @@ func (b *Bot) allTopics(ctx context.Context, declared []Topic) ([]Topic, error) 
 	return all, nil
 }
 
-// Effective returns the topics and subscriptions in effect once the given
-// declarations (from the config file) are synced: the stored ones made in
-// chat, plus the declared ones, which win over stored ones of the same
-// name, minus stored config entries no longer declared. It changes
-// nothing. Both lists are sorted by channel and name. It is what `newsbot
-// config export` writes out, and returns the same errors as SyncDeclared
-// for invalid declarations.
+// Effective returns the topics and subscriptions to keep: the given
+// declarations (from the config file) with the changes made in chat on
+// top. A stored entry made in chat wins over a declaration of the same
+// name (it is the newer intent: a start resets chat changes to the file),
+// a stored config entry is replaced by its current declaration, and one no
+// longer declared is left out. It changes nothing. Both lists are sorted
+// by channel and name. It is what `newsbot config export` writes out; it
+// returns the same errors as SyncDeclared for invalid declarations.
 func (b *Bot) Effective(ctx context.Context, declaredTopics []Topic, declaredSubs []Subscription) ([]Topic, []Subscription, error) {
 	declaredTopics, declaredSubs, err := b.normDeclared(declaredTopics, declaredSubs)
 	if err != nil {
@@ -223,26 +224,26 @@ func (b *Bot) Effective(ctx context.Context, declaredTopics []Topic, declaredSub
 		return nil, nil, err
 	}
 	topics := map[string]Topic{}
+	for _, t := range declaredTopics {
+		topics[t.Channel.String()+"/"+t.Name] = t
+	}
 	for _, t := range stored {
 		if t.Origin != OriginConfig {
 			topics[t.Channel.String()+"/"+t.Name] = t
 		}
-	}
-	for _, t := range declaredTopics {
-		topics[t.Channel.String()+"/"+t.Name] = t
 	}
 	storedSubs, err := b.store.Subscriptions(ctx, ChannelRef{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("subscriptions: %w", err)
 	}
 	subs := map[string]Subscription{}
+	for _, s := range declaredSubs {
+		subs[s.ID()] = s
+	}
 	for _, s := range storedSubs {
 		if s.Origin != OriginConfig {
 			subs[s.ID()] = s
 		}
-	}
-	for _, s := range declaredSubs {
-		subs[s.ID()] = s
 	}
 	outT := slices.Collect(maps.Values(topics))
 	var outS []Subscription
