@@ -52,6 +52,8 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newClusterCmd(),
 		newEvalCmd(),
 		newVersionCmd(),
+		newChatCmd(g),
+		newConfigCmd(g),
 	)
 	return root
 }
