@@ -46,12 +46,12 @@ type Bot interface {
 
 // Defaults of [Config].
 const (
-	DefaultWorkers           = 50
+	DefaultWorkers           = 20
 	DefaultTickInterval      = 30 * time.Second
 	DefaultLookahead         = 2 * time.Minute
 	DefaultJobTimeout        = 3 * time.Minute
-	DefaultFetchCooldown     = 20 * time.Millisecond
-	DefaultFetchPollInterval = 200 * time.Millisecond
+	DefaultFetchCooldown     = 10 * time.Millisecond
+	DefaultFetchPollInterval = 50 * time.Millisecond
 	DefaultSoftStopTimeout   = 10 * time.Second
 	// MaxAttempts bounds a delivery's failed attempts; the bot's grace
 	// period normally settles it (as skipped) long before.
