@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -257,4 +258,79 @@ func TestOpenSQLite(t *testing.T) {
 		}
 		db.Close()
 	}
+}
+
+// TestStopMidDeliveryRetriesAfterRestart stops the queue while a post is in
+// flight (a graceful shutdown whose soft stop times out): the delivery is
+// cancelled, and a queue started afterwards on the same database posts it,
+// once.
+func TestStopMidDeliveryRetriesAfterRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for River's retry")
+	}
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "newsbot.db")
+	openDB(t, path)
+	st := memory.New()
+	slot := seed(t, st, "fake", 1, time.Now())
+	plat := bottest.New("fake")
+	inFlight := make(chan struct{})
+	var once sync.Once
+	plat.BeforePost = func(ctx context.Context, _ bot.ChannelRef, _ bot.Message) error {
+		first := false
+		once.Do(func() { first = true })
+		if !first {
+			return nil
+		}
+		close(inFlight)
+		<-ctx.Done() // a slow platform, until shutdown cancels the post
+		return ctx.Err()
+	}
+	run := func(ctx context.Context) (func() error, error) {
+		db, err := jobs.OpenSQLite(path)
+		if err != nil {
+			return nil, err
+		}
+		b, err := bot.New(st, bot.Config{Grace: time.Hour, Logger: testLogger(t, slog.LevelWarn)}, plat)
+		if err != nil {
+			return nil, err
+		}
+		q, err := jobs.New(db, b, jobs.Config{TickInterval: 100 * time.Millisecond, Lookahead: time.Second,
+			SoftStopTimeout: 200 * time.Millisecond, TestOnly: true, Logger: testLogger(t, slog.LevelWarn)})
+		if err != nil {
+			return nil, err
+		}
+		done := make(chan error, 1)
+		go func() { done <- q.Run(ctx) }()
+		return func() error { err := <-done; db.Close(); return err }, nil
+	}
+	ctx1, stop1 := context.WithCancel(context.Background())
+	wait1, err := run(ctx1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-inFlight:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no delivery started")
+	}
+	stop1()
+	if err := wait1(); err != nil {
+		t.Fatalf("first Run: %v", err)
+	}
+	if n := len(plat.Posts()); n != 0 {
+		t.Fatalf("posted %d before the restart", n)
+	}
+	ctx2, stop2 := context.WithCancel(context.Background())
+	defer stop2()
+	wait2, err := run(ctx2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 60*time.Second, "the retried delivery", func() bool { return countDeliveries(t, st, "fake", 1, slot) == 1 })
+	stop2()
+	if err := wait2(); err != nil {
+		t.Fatalf("second Run: %v", err)
+	}
+	checkOnePostPerChannel(t, plat.Posts(), 1)
 }
