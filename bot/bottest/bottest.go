@@ -285,8 +285,13 @@ func (p *Platform) Unchecked() bot.Platform { return unchecked{p} }
 
 type unchecked struct{ p *Platform }
 
-func (u unchecked) Name() string                                 { return u.p.Name() }
+// Name, Run and Post forward to the wrapped platform.
+func (u unchecked) Name() string { return u.p.Name() }
+
+// Run forwards to the wrapped platform.
 func (u unchecked) Run(ctx context.Context, h bot.Handler) error { return u.p.Run(ctx, h) }
+
+// Post forwards to the wrapped platform.
 func (u unchecked) Post(ctx context.Context, ch bot.ChannelRef, m bot.Message) (string, error) {
 	return u.p.Post(ctx, ch, m)
 }
