@@ -101,6 +101,14 @@ type PostedChecker interface {
 	Posted(ctx context.Context, channel ChannelRef, key string) (msgID string, ok bool, err error)
 }
 
+// AdminHinter is optionally implemented by a Platform to say, in its own
+// words, who counts as an admin there ("Slack workspace admins and owners,
+// or users listed in slack.admins"). The bot quotes it when it refuses a
+// change to someone who is not an admin.
+type AdminHinter interface {
+	AdminHint() string
+}
+
 // ErrChannelUnavailable means the bot cannot post to a channel: it was not
 // invited, the channel is gone, or it lacks permission. Retrying will not help.
 var ErrChannelUnavailable = errors.New("channel unavailable")

@@ -60,8 +60,9 @@ type Delivery struct {
 	MsgID string
 	// Stories is how many stories the digest held.
 	Stories int
-	// Status is "posted", "empty" (nothing new, nothing posted) or
-	// "skipped" (missed beyond the grace period).
+	// Status is "posted", "empty" (nothing new, nothing posted),
+	// "skipped" (missed beyond the grace period) or "failed" (the platform
+	// refused it for good, e.g. the channel is unavailable; Error says why).
 	Status string
 	// Error is the last failure, if any.
 	Error string
@@ -100,7 +101,8 @@ type Store interface {
 	// Seen reports whether an article key was ever stored (even if pruned).
 	Seen(ctx context.Context, key string) (bool, error)
 
-	// Topics returns a channel's topics sorted by name.
+	// Topics returns a channel's topics sorted by name; the zero ChannelRef
+	// returns every channel's topics (sorted by channel, then name).
 	Topics(ctx context.Context, ch ChannelRef) ([]Topic, error)
 	// PutTopic creates or replaces a topic.
 	PutTopic(ctx context.Context, t Topic) error

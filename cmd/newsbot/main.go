@@ -55,6 +55,8 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newSourcesCmd(), newIngestCmd(),
 		newSlackCmd(),
 		newDiscordCmd(g),
+		newChatCmd(g),
+		newConfigCmd(g),
 	)
 	return root
 }
