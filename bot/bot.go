@@ -77,6 +77,9 @@ type Config struct {
 	// Engine groups, ranks and summarizes (default briefing.New with its
 	// default config).
 	Engine *briefing.Engine
+	// Observer, if set, is told the outcome of every command and delivery
+	// (for metrics).
+	Observer Observer
 	// Logger receives the bot's logs (default: discarded).
 	Logger *slog.Logger
 	// Now is the clock (default time.Now). Waiting for rate limits uses
@@ -197,21 +200,31 @@ func (b *Bot) Platforms() []string { return slices.Sorted(maps.Keys(b.platforms)
 // which the bot has logged; adapters may count it.
 func (b *Bot) HandleCommand(ctx context.Context, cmd Command) (rep Reply, err error) {
 	log := b.log.With(slog.String("platform", cmd.Channel.Platform), slog.String("channel", cmd.Channel.String()))
+	start := b.now()
+	verb, outcome := Verb("unknown"), OutcomeOK
 	defer func() {
 		if r := recover(); r != nil {
 			rep, err = b.failReply(ctx, log, cmd, fmt.Errorf("command panicked: %v", r))
+			outcome = OutcomeError
+		}
+		if b.cfg.Observer != nil {
+			b.cfg.Observer.CommandDone(cmd.Channel.Platform, string(verb), outcome, b.now().Sub(start))
 		}
 	}()
 	req, err := ParseCommand(cmd.Text)
 	if err != nil {
+		outcome = outcomeOf(err)
 		return b.failReply(ctx, log, cmd, err)
 	}
+	verb = req.Verb
 	log = log.With(slog.String("verb", string(req.Verb)))
 	if req.Verb.Admin() && !cmd.Admin {
+		outcome = OutcomeRefused
 		return b.failReply(ctx, log, cmd, b.refusal(cmd, req.Verb))
 	}
 	rep, err = b.route(ctx, cmd, req)
 	if err != nil {
+		outcome = outcomeOf(err)
 		return b.failReply(ctx, log, cmd, err)
 	}
 	log.DebugContext(ctx, "command answered", slog.String("user", cmd.User))

@@ -103,59 +103,74 @@ func DeliveryKey(subscriptionID string, scheduled time.Time) string {
 // Any other error means nothing was recorded and the caller should retry
 // with back-off.
 func (b *Bot) Deliver(ctx context.Context, subscriptionID string, scheduled time.Time) error {
+	status, err := b.deliver(ctx, subscriptionID, scheduled)
+	if b.cfg.Observer != nil {
+		if err != nil {
+			status = OutcomeRetry
+		}
+		if ch, _, perr := parseSubscriptionID(subscriptionID); perr == nil && status != "" {
+			b.cfg.Observer.DeliveryDone(ch.Platform, status)
+		}
+	}
+	return err
+}
+
+// deliver does Deliver's work and returns the status it recorded ("" when
+// the slot needed nothing: already settled, or its subscription is gone).
+func (b *Bot) deliver(ctx context.Context, subscriptionID string, scheduled time.Time) (status string, err error) {
 	scheduled = scheduled.UTC()
 	log := b.log.With(slog.String("subscription", subscriptionID), slog.Time("scheduled", scheduled))
 	if d, err := b.store.GetDelivery(ctx, subscriptionID, scheduled); err == nil {
 		log.DebugContext(ctx, "delivery already settled", slog.String("status", d.Status))
-		return nil
+		return "", nil
 	} else if !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("get delivery: %w", err)
+		return "", fmt.Errorf("get delivery: %w", err)
 	}
 	ch, topicName, err := parseSubscriptionID(subscriptionID)
 	if err != nil {
 		log.WarnContext(ctx, "dropping delivery with a malformed subscription id", slog.Any("error", err))
-		return nil
+		return "", nil
 	}
 	sub, err := b.findSubscription(ctx, ch, topicName)
 	if errors.Is(err, ErrNotFound) {
 		log.InfoContext(ctx, "dropping delivery: the subscription is gone")
-		return nil
+		return "", nil
 	} else if err != nil {
-		return err
+		return "", err
 	}
 	sched, err := b.ScheduleOf(sub)
 	if err != nil {
 		log.WarnContext(ctx, "dropping delivery: the subscription's schedule is broken", slog.Any("error", err))
-		return nil
+		return "", nil
 	}
 	if !sched.IsSlot(scheduled) {
 		log.InfoContext(ctx, "dropping delivery: the subscription's schedule changed", slog.String("schedule", sched.String()))
-		return nil
+		return "", nil
 	}
 	topic, err := b.findTopic(ctx, ch, topicName)
 	if errors.Is(err, ErrNotFound) {
 		log.InfoContext(ctx, "dropping delivery: the topic is gone")
-		return nil
+		return "", nil
 	} else if err != nil {
-		return err
+		return "", err
 	}
 	p, ok := b.platforms[ch.Platform]
 	if !ok {
-		return fmt.Errorf("deliver %s: platform %q is not running in this process", subscriptionID, ch.Platform)
+		return "", fmt.Errorf("deliver %s: platform %q is not running in this process", subscriptionID, ch.Platform)
 	}
 	now := b.now()
 	if late := now.Sub(scheduled); late > b.cfg.Grace {
 		log.WarnContext(ctx, "digest skipped: missed beyond the grace period",
 			slog.Duration("late", late.Round(time.Second)), slog.Duration("grace", b.cfg.Grace))
-		return b.record(ctx, b.skipped(ctx, subscriptionID, scheduled, fmt.Sprintf("missed by %s; grace is %s", humanDuration(late), humanDuration(b.cfg.Grace))))
+		return StatusSkipped, b.record(ctx, b.skipped(ctx, subscriptionID, scheduled, fmt.Sprintf("missed by %s; grace is %s", humanDuration(late), humanDuration(b.cfg.Grace))))
 	}
 	dg, err := b.buildDigest(ctx, topic, sub, now)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if dg.prev != nil && !dg.prev.Scheduled.Before(scheduled) {
 		log.InfoContext(ctx, "dropping delivery: a later slot was delivered already", slog.Time("later", dg.prev.Scheduled))
-		return nil
+		return "", nil
 	}
 	d := Delivery{SubscriptionID: subscriptionID, Scheduled: scheduled, Cutoff: dg.cutoff, Stories: len(dg.briefing.Items)}
 	msg := Message{Key: DeliveryKey(subscriptionID, scheduled)}
@@ -163,7 +178,7 @@ func (b *Bot) Deliver(ctx context.Context, subscriptionID string, scheduled time
 		if !b.cfg.PostEmpty {
 			d.Status = StatusEmpty
 			log.InfoContext(ctx, "digest empty; nothing posted")
-			return b.record(ctx, d)
+			return d.Status, b.record(ctx, d)
 		}
 		msg.Text = fmt.Sprintf("Nothing new on %s since %s.", topic.Name, formatLocal(dg.since, sched.Location()))
 	} else {
@@ -174,26 +189,26 @@ func (b *Bot) Deliver(ctx context.Context, subscriptionID string, scheduled time
 	if errors.Is(err, ErrChannelUnavailable) {
 		log.WarnContext(ctx, "channel unavailable; digest not posted", slog.Any("error", err))
 		if herr := b.setHealth(ctx, ChannelHealth{Channel: ch, Error: err.Error(), At: now}); herr != nil {
-			return herr
+			return "", herr
 		}
 		d.Status, d.Error, d.Cutoff = StatusFailed, err.Error(), time.Time{}
 		if dg.prev != nil {
 			d.Cutoff = dg.prev.Cutoff
 		}
-		return b.record(ctx, d)
+		return d.Status, b.record(ctx, d)
 	}
 	if err != nil {
-		return fmt.Errorf("post digest %s: %w", subscriptionID, err)
+		return "", fmt.Errorf("post digest %s: %w", subscriptionID, err)
 	}
 	d.Status, d.MsgID, d.Posted = StatusPosted, msgID, b.now()
 	if err := b.record(ctx, d); err != nil {
-		return err
+		return "", err
 	}
 	log.InfoContext(ctx, "digest posted", slog.Int("stories", d.Stories), slog.String("msg_id", msgID))
 	if err := b.clearHealth(ctx, ch); err != nil {
 		log.WarnContext(ctx, "could not clear the channel's health record", slog.Any("error", err))
 	}
-	return nil
+	return StatusPosted, nil
 }
 
 // skipped returns the record of a skipped slot; its cutoff carries the

@@ -154,6 +154,7 @@ func insertOpts(d bot.Due) *river.InsertOpts {
 
 // Queue plans and runs digest deliveries. It is safe for concurrent use.
 type Queue struct {
+	db     *sql.DB
 	client *river.Client[*sql.Tx]
 	bot    Bot
 	cfg    Config
@@ -195,7 +196,7 @@ func New(db *sql.DB, b Bot, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
-	return &Queue{client: client, bot: b, cfg: cfg, log: log}, nil
+	return &Queue{db: db, client: client, bot: b, cfg: cfg, log: log}, nil
 }
 
 // Run starts working deliveries and ticks the planner until ctx is done.
@@ -235,6 +236,31 @@ func (q *Queue) stop() error {
 		return fmt.Errorf("jobs: stop: %w", err)
 	}
 	return nil
+}
+
+// Depth returns how many delivery jobs are waiting or running, by River
+// job state ("available", "scheduled", "retryable", "running"). States with
+// no job are present with 0.
+func (q *Queue) Depth(ctx context.Context) (map[string]int, error) {
+	depth := map[string]int{"available": 0, "scheduled": 0, "retryable": 0, "running": 0}
+	rows, err := q.db.QueryContext(ctx, `SELECT state, count(*) FROM river_job
+		WHERE state IN ('available', 'scheduled', 'retryable', 'running') GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: depth: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("jobs: depth: %w", err)
+		}
+		depth[state] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("jobs: depth: %w", err)
+	}
+	return depth, nil
 }
 
 // Tick plans once: it inserts a job for every slot due within the

@@ -204,6 +204,13 @@ func TestEnqueueIsUniqueBySlot(t *testing.T) {
 	if n, err := q.Enqueue(ctx, again); err != nil || n != 0 {
 		t.Fatalf("second enqueue inserted %d (%v), want 0", n, err)
 	}
+	depth, err := q.Depth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if waiting := depth["available"] + depth["scheduled"]; waiting != 3 || depth["running"] != 0 {
+		t.Errorf("depth = %v, want 3 jobs waiting", depth)
+	}
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {

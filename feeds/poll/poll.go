@@ -56,6 +56,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives ingestion logs (default: discarded).
 	Logger *slog.Logger
+	// OnResult, if set, is called after every source's turn (for
+	// metrics). It must be fast and safe for concurrent use.
+	OnResult func(Result)
 }
 
 func (o Options) withDefaults() Options {
@@ -452,6 +455,9 @@ func (p *Poller) turn(ctx context.Context, g *group, onlyDue bool) Result {
 		r.Err = errors.Join(r.Err, fmt.Errorf("save state of %s: %w", loc, err))
 	}
 	p.logResult(ctx, r)
+	if p.opts.OnResult != nil {
+		p.opts.OnResult(r)
+	}
 	return r
 }
 

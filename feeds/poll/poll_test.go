@@ -560,3 +560,36 @@ func TestNewValidates(t *testing.T) {
 		t.Error("nil store accepted")
 	}
 }
+
+func TestOnResult(t *testing.T) {
+	t.Parallel()
+	srv := feedtest.NewServer()
+	t.Cleanup(srv.Close)
+	clk := newClock()
+	srv.Set("/a.xml", feedtest.Feed{Body: feedtest.RSS("A", "https://a.example/", items("a", 2, clk.Now())...)})
+	store := feedtest.NewStore(
+		feeds.Source{Name: "Alpha", URL: srv.URL("/a.xml")},
+		feeds.Source{Name: "Broken", URL: srv.URL("/missing.xml")},
+	)
+	var mu sync.Mutex
+	seen := map[string]Result{}
+	p := newPoller(t, store, clk, Options{OnResult: func(r Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[r.Source.Name] = r
+	}})
+	if _, err := p.Ingest(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 2 {
+		t.Fatalf("OnResult saw %d sources, want 2", len(seen))
+	}
+	if r := seen["Alpha"]; r.Err != nil || r.Added != 2 {
+		t.Errorf("Alpha: err %v, added %d", r.Err, r.Added)
+	}
+	if r := seen["Broken"]; r.Err == nil {
+		t.Errorf("Broken: no error reported")
+	}
+}

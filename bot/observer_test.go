@@ -1,0 +1,77 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newsbot/newsbot/bot"
+)
+
+type recordingObserver struct {
+	mu         sync.Mutex
+	commands   []string
+	deliveries []string
+}
+
+func (o *recordingObserver) CommandDone(platform, verb, outcome string, took time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.commands = append(o.commands, platform+" "+verb+" "+outcome)
+}
+
+func (o *recordingObserver) DeliveryDone(platform, outcome string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.deliveries = append(o.deliveries, platform+" "+outcome)
+}
+
+func TestObserverSeesCommandOutcomes(t *testing.T) {
+	t.Parallel()
+	obs := &recordingObserver{}
+	e := newEnv(t, func(c *bot.Config) { c.Observer = obs })
+	e.do(t, chA, "g20", false)
+	e.do(t, chA, "help", false)
+	e.do(t, chA, "topic add g20 g20", false)   // not an admin
+	e.do(t, chA, "subscribe", true)            // missing the topic
+	e.do(t, chA, "topic remove nosuch", true)  // no such topic
+	e.do(t, chA, "topic add g20 g20 -x", true) // fine
+	want := []string{
+		"fake brief ok",
+		"fake help ok",
+		"fake topic add refused",
+		"fake unknown user_error",
+		"fake topic remove user_error",
+		"fake topic add ok",
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if !slices.Equal(obs.commands, want) {
+		t.Errorf("observed\n%q\nwant\n%q", obs.commands, want)
+	}
+}
+
+func TestObserverSeesDeliveryOutcomes(t *testing.T) {
+	t.Parallel()
+	obs := &recordingObserver{}
+	e := newEnv(t, func(c *bot.Config) { c.Observer = obs })
+	ctx := context.Background()
+	id, slot := subscribed(t, e, 0)
+	e.plat.FailNext(1, errors.New("502 bad gateway"))
+	if err := e.bot.Deliver(ctx, id, slot); err == nil {
+		t.Fatal("want the platform error back")
+	}
+	for i := 0; i < 2; i++ { // the second call finds the slot settled
+		if err := e.bot.Deliver(ctx, id, slot); err != nil {
+			t.Fatal(err)
+		}
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if want := []string{"fake retry", "fake posted"}; !slices.Equal(obs.deliveries, want) {
+		t.Errorf("observed %q, want %q", obs.deliveries, want)
+	}
+}
