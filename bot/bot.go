@@ -199,6 +199,7 @@ func (b *Bot) Platforms() []string { return slices.Sorted(maps.Keys(b.platforms)
 // something went wrong, fit to show the user, together with the error,
 // which the bot has logged; adapters may count it.
 func (b *Bot) HandleCommand(ctx context.Context, cmd Command) (rep Reply, err error) {
+	cmd.Channel = cmd.Channel.Canonical()
 	log := b.log.With(slog.String("platform", cmd.Channel.Platform), slog.String("channel", cmd.Channel.String()))
 	start := b.now()
 	verb, outcome := Verb("unknown"), OutcomeOK
@@ -324,15 +325,18 @@ func (b *Bot) ScheduleOf(s Subscription) (Schedule, error) {
 	return NewSchedule(at, loc, s.Days)
 }
 
-// ParseChannelRef reads "platform:team:channel" (team may be empty:
-// "slack::C123"), the form [ChannelRef.String] writes and the config file
-// uses.
+// ParseChannelRef reads a channel as the config file names it:
+// "platform:channel" ("slack:C123") or "platform:team:channel" (the form
+// [ChannelRef.String] writes; the team may be empty: "slack::C123").
 func ParseChannelRef(s string) (ChannelRef, error) {
 	parts := strings.Split(s, ":")
-	if len(parts) != 3 || parts[0] == "" || parts[2] == "" {
-		return ChannelRef{}, fmt.Errorf("%q is not platform:team:channel (for example slack:T012AB:C0123 or discord::123456)", s)
+	switch {
+	case len(parts) == 2 && parts[0] != "" && parts[1] != "":
+		return ChannelRef{Platform: parts[0], Channel: parts[1]}, nil
+	case len(parts) == 3 && parts[0] != "" && parts[2] != "":
+		return ChannelRef{Platform: parts[0], Team: parts[1], Channel: parts[2]}, nil
 	}
-	return ChannelRef{Platform: parts[0], Team: parts[1], Channel: parts[2]}, nil
+	return ChannelRef{}, fmt.Errorf("%q is not platform:channel (for example slack:C0123ABC or discord:123456789; platform:team:channel is accepted too)", s)
 }
 
 // parseSubscriptionID splits a [Subscription.ID] into channel and topic.
@@ -346,4 +350,19 @@ func parseSubscriptionID(id string) (ChannelRef, string, error) {
 		return ChannelRef{}, "", fmt.Errorf("subscription id: %w", err)
 	}
 	return ch, id[i+1:], nil
+}
+
+// TopicNames returns the names of a channel's topics, sorted: what a
+// platform offers when a user starts typing a topic (Discord autocomplete).
+func (b *Bot) TopicNames(ctx context.Context, ch ChannelRef) ([]string, error) {
+	topics, err := b.store.Topics(ctx, ch.Canonical())
+	if err != nil {
+		return nil, fmt.Errorf("topic names: %w", err)
+	}
+	names := make([]string, 0, len(topics))
+	for _, t := range topics {
+		names = append(names, t.Name)
+	}
+	slices.Sort(names)
+	return names, nil
 }

@@ -24,8 +24,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 var t0 = time.Date(2027, 3, 15, 9, 0, 0, 0, time.UTC)
 
 var (
-	chA = bot.ChannelRef{Platform: "fake", Team: "T1", Channel: "C1"}
-	chB = bot.ChannelRef{Platform: "fake", Team: "T1", Channel: "C2"}
+	chA = bot.ChannelRef{Platform: "fake", Channel: "C1"}
+	chB = bot.ChannelRef{Platform: "fake", Channel: "C2"}
 )
 
 func article(id, source, title, text string, fetchedAgo time.Duration) briefing.Article {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -73,5 +74,38 @@ func TestObserverSeesDeliveryOutcomes(t *testing.T) {
 	defer obs.mu.Unlock()
 	if want := []string{"fake retry", "fake posted"}; !slices.Equal(obs.deliveries, want) {
 		t.Errorf("observed %q, want %q", obs.deliveries, want)
+	}
+}
+
+// A channel is one channel whatever team an adapter names it with: the
+// config file may leave the team out, commands carry it.
+func TestChannelIdentityIgnoresTeam(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	withTeam := bot.ChannelRef{Platform: "fake", Team: "G1", Channel: "C9"}
+	withoutTeam := bot.ChannelRef{Platform: "fake", Channel: "C9"}
+	e.do(t, withTeam, "topic add budget budget", true)
+	rep := e.do(t, withoutTeam, "topics", false)
+	if !strings.Contains(rep.Text, "budget") {
+		t.Errorf("topics without the team: %q", rep.Text)
+	}
+	ref, err := bot.ParseChannelRef("fake:C9")
+	if err != nil || ref != withoutTeam {
+		t.Errorf("ParseChannelRef(fake:C9) = %+v, %v", ref, err)
+	}
+}
+
+func TestTopicNames(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	e.do(t, chA, "topic add zeta zeta", true)
+	e.do(t, chA, "topic add alpha alpha", true)
+	e.do(t, chB, "topic add other other", true)
+	names, err := e.bot.TopicNames(context.Background(), bot.ChannelRef{Platform: chA.Platform, Team: "G7", Channel: chA.Channel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(names, []string{"alpha", "zeta"}) {
+		t.Errorf("TopicNames = %v, want [alpha zeta]", names)
 	}
 }

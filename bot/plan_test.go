@@ -284,7 +284,10 @@ func TestParseChannelRef(t *testing.T) {
 			t.Errorf("ParseChannelRef(%q) = %v, %v", s, ch, err)
 		}
 	}
-	for _, s := range []string{"", "slack", "slack:C1", "slack:T1:", ":T:C", "a:b:c:d"} {
+	if ch, err := bot.ParseChannelRef("slack:C1"); err != nil || ch != (bot.ChannelRef{Platform: "slack", Channel: "C1"}) {
+		t.Errorf("ParseChannelRef(slack:C1) = %v, %v", ch, err)
+	}
+	for _, s := range []string{"", "slack", "slack:", ":C1", "slack:T1:", ":T:C", "a:b:c:d"} {
 		if _, err := bot.ParseChannelRef(s); err == nil {
 			t.Errorf("ParseChannelRef(%q) succeeded", s)
 		}
@@ -326,7 +329,7 @@ func TestEffectiveMergesWithoutWriting(t *testing.T) {
 	}
 	want := []string{
 		"C1/g20=g20 -football chat:fake:admin", "C1/local=local news chat:fake:admin", "C2/climate=climate config",
-		"fake:T1:C1/local 06:00 Europe/Berlin chat:fake:admin", "fake:T1:C2/climate 08:00 Europe/Berlin config",
+		"fake::C1/local 06:00 Europe/Berlin chat:fake:admin", "fake::C2/climate 08:00 Europe/Berlin config",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("effective (-want +got):\n%s", diff)

@@ -13,7 +13,10 @@ import (
 type ChannelRef struct {
 	// Platform is the adapter's [Platform.Name] ("slack", "discord", "console").
 	Platform string `json:"platform"`
-	// Team is the workspace (Slack) or guild (Discord) ID; may be empty.
+	// Team is the workspace (Slack) or guild (Discord) ID, for adapters'
+	// use; may be empty. It is not part of the channel's identity: platform
+	// channel IDs are unique on their own, so the bot stores and matches
+	// channels by Platform and Channel only (see [ChannelRef.Canonical]).
 	Team string `json:"team,omitempty"`
 	// Channel is the platform's channel ID.
 	Channel string `json:"channel"`
@@ -21,6 +24,14 @@ type ChannelRef struct {
 
 // String renders the reference as "platform:team:channel".
 func (c ChannelRef) String() string { return c.Platform + ":" + c.Team + ":" + c.Channel }
+
+// Canonical returns the channel's identity: the reference without Team, so
+// that a channel declared in the config file as "slack::C123" or
+// "slack:T1:C123" and the same channel named by a command are one channel.
+func (c ChannelRef) Canonical() ChannelRef {
+	c.Team = ""
+	return c
+}
 
 // Command is one invocation of the bot's command language, as an adapter
 // received it.

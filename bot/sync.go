@@ -119,6 +119,7 @@ func (b *Bot) normDeclared(topics []Topic, subs []Subscription) ([]Topic, []Subs
 	outT := make([]Topic, 0, len(topics))
 	names := map[string]bool{}
 	for i, t := range topics {
+		t.Channel = t.Channel.Canonical()
 		t.Name = strings.ToLower(strings.TrimSpace(t.Name))
 		t.Origin = OriginConfig
 		if _, err := topicName(VerbTopicAdd, t.Name); err != nil {
@@ -137,6 +138,7 @@ func (b *Bot) normDeclared(topics []Topic, subs []Subscription) ([]Topic, []Subs
 	outS := make([]Subscription, 0, len(subs))
 	ids := map[string]bool{}
 	for i, s := range subs {
+		s.Channel = s.Channel.Canonical()
 		s.Topic = strings.ToLower(strings.TrimSpace(s.Topic))
 		s.Origin = OriginConfig
 		if s.At == "" {

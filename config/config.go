@@ -108,7 +108,8 @@ type Schedule struct {
 
 // Topic declares a channel topic in the config file.
 type Topic struct {
-	// Channel is "platform:team:channel" (team may be empty: "slack::C123").
+	// Channel is "platform:channel" ("slack:C0123ABC", "discord:1234",
+	// "console:terminal"); "platform:team:channel" is accepted too.
 	Channel string   `mapstructure:"channel"`
 	Name    string   `mapstructure:"name"`
 	Query   string   `mapstructure:"query"`

@@ -157,7 +157,7 @@ func TestCheckErrors(t *testing.T) {
 		{"bad schedule", "topics:\n  - channel: slack:T:C\n    name: g20\n    query: g20\nsubscriptions:\n  - channel: slack:T:C\n    topic: g20\n    at: \"25:00\"\n    tz: Nowhere/City\n    days: someday\n",
 			[]string{"subscriptions[0].at", "subscriptions[0].tz", "subscriptions[0].days"}},
 		{"subscription to unknown topic", "subscriptions:\n  - channel: slack:T:C\n    topic: nope\n", []string{"subscriptions[0].topic"}},
-		{"bad channel", "topics:\n  - channel: C123\n    name: a\n    query: a\n", []string{"topics[0].channel", "platform:team:channel"}},
+		{"bad channel", "topics:\n  - channel: C123\n    name: a\n    query: a\n", []string{"topics[0].channel", "platform:channel"}},
 		{"bad budget", "briefing:\n  stories: 0\n  sentences: 7\n", []string{"briefing.stories", "briefing.sentences"}},
 	}
 	for _, tc := range cases {

@@ -110,14 +110,14 @@ func (c Config) Validate() error {
 		if strings.TrimSpace(t.Query) == "" {
 			bad(key+".query", "must not be empty")
 		}
-		topics[t.Channel+"/"+strings.ToLower(t.Name)] = true
+		topics[channelID(t.Channel)+"/"+strings.ToLower(t.Name)] = true
 	}
 	for i, s := range c.Subscriptions {
 		key := fmt.Sprintf("subscriptions[%d]", i)
 		if err := checkChannel(s.Channel); err != nil {
 			bad(key+".channel", "%v", err)
 		}
-		if !topics[s.Channel+"/"+strings.ToLower(s.Topic)] {
+		if !topics[channelID(s.Channel)+"/"+strings.ToLower(s.Topic)] {
 			bad(key+".topic", "%q is not a topic of channel %q declared under topics", s.Topic, s.Channel)
 		}
 		if s.At != "" && !hhmm.MatchString(s.At) {
@@ -184,8 +184,9 @@ var (
 
 func checkChannel(ch string) error {
 	parts := strings.Split(ch, ":")
-	if len(parts) != 3 || parts[0] == "" || parts[2] == "" {
-		return fmt.Errorf("%q is not platform:team:channel (for example slack:T012AB:C0123 or discord::123456)", ch)
+	ok := (len(parts) == 2 && parts[0] != "" && parts[1] != "") || (len(parts) == 3 && parts[0] != "" && parts[2] != "")
+	if !ok {
+		return fmt.Errorf("%q is not platform:channel (for example slack:C0123ABC, discord:123456789 or console:terminal)", ch)
 	}
 	switch parts[0] {
 	case "slack", "discord", "console":
@@ -239,3 +240,13 @@ func ParseDays(s string) ([]time.Weekday, error) {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// channelID is a channel's identity, platform and channel without the
+// optional team, so "slack:T1:C1" and "slack:C1" name one channel.
+func channelID(ch string) string {
+	parts := strings.Split(ch, ":")
+	if len(parts) == 3 {
+		return parts[0] + ":" + parts[2]
+	}
+	return ch
+}
