@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/newsbot/newsbot/bot"
@@ -32,6 +33,8 @@ type Adapter struct {
 	limiters map[string]*rate.Limiter
 	coolMu   sync.Mutex
 	coolTill time.Time // no chat.postMessage before this (after a 429)
+
+	socketUp atomic.Bool // a Socket Mode connection is established
 }
 
 // Interface checks.
@@ -70,6 +73,13 @@ func New(cfg Config) (*Adapter, error) {
 		a.admins[id] = true
 	}
 	return a, nil
+}
+
+// Connected reports whether the adapter can receive commands: always in
+// HTTP mode (Slack calls us), and while the websocket is up in Socket Mode.
+// serve's /readyz uses it.
+func (a *Adapter) Connected() bool {
+	return a.cfg.AppToken == "" || a.socketUp.Load()
 }
 
 // Name returns "slack".

@@ -24,6 +24,7 @@ func (a *Adapter) runSocket(ctx context.Context, h bot.Handler) error {
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- client.RunContext(ctx) }()
+	defer a.socketUp.Store(false)
 	a.log.InfoContext(ctx, "connecting over Socket Mode")
 	for {
 		select {
@@ -43,8 +44,14 @@ func (a *Adapter) runSocket(ctx context.Context, h bot.Handler) error {
 func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev socketmode.Event, h bot.Handler) {
 	switch ev.Type {
 	case socketmode.EventTypeConnected:
+		a.socketUp.Store(true)
 		a.log.InfoContext(ctx, "connected over Socket Mode")
+	case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect:
+		a.socketUp.Store(false)
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
+		if ev.Type == socketmode.EventTypeConnectionError {
+			a.socketUp.Store(false)
+		}
 		a.log.WarnContext(ctx, "socket mode connection problem", slog.String("event", string(ev.Type)), slog.String("error", eventError(ev)))
 	case socketmode.EventTypeInvalidAuth:
 		a.log.ErrorContext(ctx, "socket mode: invalid app token")

@@ -154,3 +154,39 @@ func TestSocketModeInvalidToken(t *testing.T) {
 		t.Errorf("error shows the token: %v", err)
 	}
 }
+
+func TestConnected(t *testing.T) {
+	t.Parallel()
+	fake := slackfake.Start(t)
+	httpMode, err := slack.New(slack.Config{BotToken: testToken, SigningSecret: "s", APIURL: fake.APIURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !httpMode.Connected() {
+		t.Error("HTTP mode: Slack calls us, so the adapter is always ready")
+	}
+	a, err := slack.New(slack.Config{BotToken: testToken, AppToken: "xapp-1-test", APIURL: fake.APIURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Connected() {
+		t.Error("Socket Mode: connected before Run")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, &recorder{}) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !a.Connected() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !a.Connected() {
+		t.Error("Socket Mode: not connected 5s after Run")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	if a.Connected() {
+		t.Error("Socket Mode: still connected after Run returned")
+	}
+}
