@@ -252,3 +252,57 @@ func TestUnknownKeySuggestion(t *testing.T) {
 		t.Errorf("error = %v", err)
 	}
 }
+
+// config print's output is a config file that loads back to the same
+// settings, with secrets hidden.
+func TestMarshalRoundTripAndRedaction(t *testing.T) {
+	cfg, err := Load(writeFile(t, `
+sources:
+  - name: World
+    url: https://example.org/world.rss
+topics:
+  - channel: "slack:C1"
+    name: g20
+    query: 'g20 "group of twenty" -football'
+subscriptions:
+  - channel: "slack:C1"
+    topic: g20
+    at: "07:30"
+slack:
+  bot_token: xoxb-very-secret
+  signing_secret: shh-secret
+  admins: [U1, U2]
+fetch:
+  interval: 90m
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(writeFile(t, string(out)))
+	if err != nil {
+		t.Fatalf("printed config does not load: %v\n%s", err, out)
+	}
+	if back.Fetch.Interval != 90*time.Minute || back.Slack.BotToken != "xoxb-very-secret" || len(back.Topics) != 1 ||
+		back.Topics[0].Query != cfg.Topics[0].Query || strings.Join(back.Slack.Admins, ",") != "U1,U2" {
+		t.Errorf("round trip changed the config:\n%s", out)
+	}
+	red, err := Marshal(cfg.Redacted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"xoxb-very-secret", "shh-secret"} {
+		if strings.Contains(string(red), secret) {
+			t.Errorf("redacted output shows %q:\n%s", secret, red)
+		}
+	}
+	if !strings.Contains(string(red), "bot_token: '[redacted]'") && !strings.Contains(string(red), `bot_token: "[redacted]"`) {
+		t.Errorf("redacted output does not mark the token:\n%s", red)
+	}
+	if !strings.Contains(string(red), "app_token: \"\"") {
+		t.Errorf("an unset secret should show as empty:\n%s", red)
+	}
+}

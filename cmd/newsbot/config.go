@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/newsbot/newsbot/app"
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/config"
 	"github.com/newsbot/newsbot/storage/memory"
@@ -24,7 +25,7 @@ func newConfigCmd(g *globals) *cobra.Command {
 		Short: "Work with the configuration file",
 		Args:  cobra.NoArgs,
 	}
-	c.AddCommand(newConfigExportCmd(g))
+	c.AddCommand(newConfigCheckCmd(g), newConfigPrintCmd(g), newConfigExportCmd(g))
 	return c
 }
 
@@ -97,11 +98,11 @@ func exportConfig(ctx context.Context, cfg config.Config, w io.Writer) error {
 		defer st.Close()
 		store = st
 	}
-	b, err := bot.New(store, botConfig(cfg, log))
+	b, err := bot.New(store, app.BotConfig(cfg, log))
 	if err != nil {
 		return err
 	}
-	dt, ds, err := declared(cfg)
+	dt, ds, err := app.Declared(cfg)
 	if err != nil {
 		return err
 	}

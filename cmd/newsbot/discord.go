@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/newsbot/newsbot/adapters/discord"
+	"github.com/newsbot/newsbot/app"
 	"github.com/newsbot/newsbot/config"
 	"github.com/spf13/cobra"
 )
@@ -33,7 +34,7 @@ func newDiscordCmd(g *globals) *cobra.Command {
 			if !cfg.Discord.Enabled() {
 				return fmt.Errorf("discord is not configured: set discord.bot_token and discord.application_id")
 			}
-			changes, err := discord.Register(cmd.Context(), discordConfig(cfg.Discord, slog.New(slog.DiscardHandler)), guild, dryRun)
+			changes, err := discord.Register(cmd.Context(), app.DiscordConfig(cfg.Discord, slog.New(slog.DiscardHandler)), guild, dryRun)
 			if err != nil {
 				return fmt.Errorf("discord register: %w", err)
 			}
@@ -60,21 +61,4 @@ func newDiscordCmd(g *globals) *cobra.Command {
 	register.Flags().BoolVar(&dryRun, "dry-run", false, "print what would change without changing it")
 	cmd.AddCommand(register)
 	return cmd
-}
-
-// discordConfig maps the config file's discord section onto the Discord
-// adapter's own configuration, for serve and register. Settings the file
-// does not have (timeouts, the clock) keep the adapter's defaults.
-func discordConfig(c config.Discord, log *slog.Logger) discord.Config {
-	return discord.Config{
-		Mode:          c.Mode,
-		BotToken:      c.BotToken,
-		ApplicationID: c.ApplicationID,
-		PublicKey:     c.PublicKey,
-		AdminRoles:    c.AdminRoles,
-		APIURL:        c.APIURL,
-		ShardID:       c.ShardID,
-		ShardCount:    c.ShardCount,
-		Logger:        log,
-	}
 }

@@ -11,35 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/newsbot/newsbot/config"
+	"github.com/newsbot/newsbot/app"
 	"github.com/newsbot/newsbot/feeds/fetch"
 	"github.com/newsbot/newsbot/feeds/poll"
 )
-
-// fetchOptions maps the fetch.* config keys to the fetch client's options.
-func fetchOptions(f config.Fetch, log *slog.Logger) fetch.Options {
-	return fetch.Options{
-		Timeout:      f.Timeout,
-		MaxBodyBytes: f.MaxBodyBytes,
-		PerHost:      f.PerHost,
-		Concurrency:  f.Concurrency,
-		UserAgent:    f.UserAgent,
-		AllowPrivate: f.AllowPrivate,
-		Logger:       log,
-	}
-}
-
-// pollOptions maps the fetch.* config keys to the poller's options.
-func pollOptions(f config.Fetch, log *slog.Logger) poll.Options {
-	return poll.Options{
-		Interval:    f.Interval,
-		MinInterval: f.MinInterval,
-		MaxInterval: f.MaxInterval,
-		MaxFailures: f.MaxFailures,
-		Workers:     f.Concurrency,
-		Logger:      log,
-	}
-}
 
 func newIngestCmd() *cobra.Command {
 	var verbose bool
@@ -60,9 +35,9 @@ func newIngestCmd() *cobra.Command {
 				return err
 			}
 			defer env.store.Close()
-			client := fetch.New(fetchOptions(env.cfg.Fetch, log))
+			client := fetch.New(app.FetchOptions(env.cfg.Fetch, log))
 			defer client.Close()
-			p, err := poll.New(env.store, client, pollOptions(env.cfg.Fetch, log))
+			p, err := poll.New(env.store, client, app.PollOptions(env.cfg.Fetch, log))
 			if err != nil {
 				return err
 			}

@@ -57,6 +57,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newDiscordCmd(g),
 		newChatCmd(g),
 		newConfigCmd(g),
+		newServeCmd(g),
 	)
 	return root
 }

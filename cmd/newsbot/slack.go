@@ -1,27 +1,9 @@
 package main
 
 import (
-	"log/slog"
-
 	"github.com/newsbot/newsbot/adapters/slack"
-	"github.com/newsbot/newsbot/config"
 	"github.com/spf13/cobra"
 )
-
-// slackConfig maps the slack section of the config file (slack.bot_token,
-// slack.signing_secret, slack.app_token, slack.admins, slack.api_url) onto
-// the adapter's Config, for serve's wiring. The adapter's other settings
-// keep their defaults.
-func slackConfig(c config.Slack, log *slog.Logger) slack.Config {
-	return slack.Config{
-		BotToken:      c.BotToken,
-		SigningSecret: c.SigningSecret,
-		AppToken:      c.AppToken,
-		Admins:        c.Admins,
-		APIURL:        c.APIURL,
-		Logger:        log,
-	}
-}
 
 func newSlackCmd() *cobra.Command {
 	c := &cobra.Command{

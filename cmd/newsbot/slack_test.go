@@ -2,12 +2,8 @@ package main
 
 import (
 	"bytes"
-	"log/slog"
 	"strings"
 	"testing"
-
-	"github.com/newsbot/newsbot/adapters/slack"
-	"github.com/newsbot/newsbot/config"
 )
 
 func TestSlackManifestCommand(t *testing.T) {
@@ -46,18 +42,5 @@ func TestSlackManifestCommand(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestSlackConfigMapsEveryKey(t *testing.T) {
-	t.Parallel()
-	c := config.Slack{BotToken: "xoxb-1", SigningSecret: "s", AppToken: "xapp-1", Admins: []string{"U1"}, APIURL: "http://127.0.0.1:9000/api/"}
-	got := slackConfig(c, slog.New(slog.DiscardHandler))
-	if got.BotToken != c.BotToken || got.SigningSecret != c.SigningSecret || got.AppToken != c.AppToken ||
-		len(got.Admins) != 1 || got.Admins[0] != "U1" || got.APIURL != c.APIURL || got.Logger == nil {
-		t.Errorf("slackConfig = %+v", got)
-	}
-	if _, err := slack.New(got); err != nil {
-		t.Errorf("mapped config refused: %v", err)
 	}
 }

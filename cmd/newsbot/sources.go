@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/newsbot/newsbot/app"
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/config"
 	"github.com/newsbot/newsbot/feeds"
@@ -48,60 +49,11 @@ func openFeedEnv(cmd *cobra.Command, log *slog.Logger) (*feedEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syncConfigSources(cmd.Context(), store, cfg.Sources); err != nil {
+	if err := app.SyncSources(cmd.Context(), store, cfg.Sources); err != nil {
 		store.Close()
 		return nil, err
 	}
 	return &feedEnv{cfg: cfg, store: store, log: log}, nil
-}
-
-// originConfig marks sources that come from the config file.
-const originConfig = "config"
-
-// syncConfigSources makes the store's config-file sources match the
-// config: each listed source is added (or updated) with Origin "config",
-// and sources the file no longer lists are removed. Sources added from
-// the command line, OPML or chat are left alone.
-func syncConfigSources(ctx context.Context, store interface {
-	Sources(context.Context) ([]feeds.Source, error)
-	AddSource(context.Context, feeds.Source) error
-	RemoveSource(context.Context, string) error
-}, list []config.Source) error {
-	want := map[string]bool{}
-	for _, s := range list {
-		src := feeds.Source{Name: s.Name, URL: s.URL, Path: s.Path, FullText: s.FullText, Origin: originConfig}
-		if src.Name == "" {
-			src.Name = defaultName(src)
-		}
-		want[src.Locator()] = true
-		if err := store.AddSource(ctx, src); err != nil {
-			return fmt.Errorf("sources from config: %w", err)
-		}
-	}
-	have, err := store.Sources(ctx)
-	if err != nil {
-		return fmt.Errorf("sources from config: %w", err)
-	}
-	for _, s := range have {
-		if s.Origin == originConfig && !want[s.Locator()] {
-			if err := store.RemoveSource(ctx, s.Locator()); err != nil && !errors.Is(err, bot.ErrNotFound) {
-				return fmt.Errorf("sources from config: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-// defaultName names a source that was given none: the URL's host, or the
-// folder's base name.
-func defaultName(s feeds.Source) string {
-	if s.URL != "" {
-		if u, err := url.Parse(s.URL); err == nil && u.Host != "" {
-			return strings.TrimPrefix(u.Hostname(), "www.")
-		}
-		return s.URL
-	}
-	return strings.TrimRight(s.Path, "/")[strings.LastIndex(strings.TrimRight(s.Path, "/"), "/")+1:]
 }
 
 func newSourcesCmd() *cobra.Command {
@@ -333,7 +285,7 @@ func newSourcesRemoveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if src.Origin == originConfig {
+			if src.Origin == bot.OriginConfig {
 				return fmt.Errorf("%s comes from the config file; remove it from sources: there", src.Name)
 			}
 			if err := env.store.RemoveSource(cmd.Context(), src.Locator()); err != nil {
@@ -416,7 +368,7 @@ func newSourcesImportCmd() *cobra.Command {
 					continue
 				}
 				if names[strings.ToLower(s.Name)] {
-					s.Name = s.Name + " (" + defaultName(s) + ")"
+					s.Name = s.Name + " (" + app.DefaultSourceName(s) + ")"
 				}
 				if err := env.store.AddSource(cmd.Context(), s); err != nil {
 					skipped = append(skipped, fmt.Errorf("%q: %w", s.Name, err))

@@ -1,0 +1,353 @@
+// Package app wires newsbot's parts into the running service that
+// `newsbot serve` starts: the store, feed ingestion, the bot, the durable
+// digest queue, the Slack, Discord and console adapters, and one HTTP
+// server with the platforms' endpoints, health checks and metrics.
+//
+// Dependencies point inward: app knows every package; no package knows app.
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/newsbot/newsbot/adapters/console"
+	"github.com/newsbot/newsbot/adapters/discord"
+	"github.com/newsbot/newsbot/adapters/slack"
+	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/config"
+	"github.com/newsbot/newsbot/feeds/fetch"
+	"github.com/newsbot/newsbot/feeds/poll"
+	"github.com/newsbot/newsbot/jobs"
+	"github.com/newsbot/newsbot/storage/sqlite"
+)
+
+// Options configures an [App].
+type Options struct {
+	// Config is the loaded, validated configuration.
+	Config config.Config
+	// Logger receives every component's logs (default: discarded).
+	Logger *slog.Logger
+	// Console, if set, adds a terminal platform that reads commands from
+	// Console.In and prints replies and digests to Console.Out.
+	Console *ConsoleOptions
+	// Listener, if set, serves HTTP on it instead of listening on
+	// Config.HTTP.Addr (tests pass 127.0.0.1:0).
+	Listener net.Listener
+	// Registry receives the metrics (default: a new registry).
+	Registry *prometheus.Registry
+	// Version is reported as newsbot_build_info{version}.
+	Version string
+	// PruneEvery is how often old articles are pruned (default 1h).
+	PruneEvery time.Duration
+	// Queue tunes the digest queue (zero: its defaults; the logger and
+	// soft-stop timeout are filled in from Logger and the config).
+	Queue jobs.Config
+}
+
+// ConsoleOptions configures serve's terminal platform.
+type ConsoleOptions struct {
+	In  io.Reader
+	Out io.Writer
+	// Admin lets the console user change settings.
+	Admin bool
+}
+
+// App is newsbot serve: every part, wired. Make it with [New], run it with
+// [App.Run], then [App.Close] it.
+type App struct {
+	cfg  config.Config
+	log  *slog.Logger
+	reg  *prometheus.Registry
+	met  *metrics
+	opts Options
+
+	store     *sqlite.Store
+	bot       *bot.Bot
+	queueDB   *sql.DB
+	queue     *jobs.Queue
+	fetcher   *fetch.Client
+	poller    *poll.Poller
+	slack     *slack.Adapter
+	discord   *discord.Adapter
+	console   *console.Platform
+	platforms []bot.Platform
+
+	ln     net.Listener
+	server *http.Server
+}
+
+// Interface checks: the bot answers Discord's topic autocomplete.
+var _ discord.TopicLister = (*bot.Bot)(nil)
+
+// New opens the store (migrating it), syncs the config file's sources,
+// topics and subscriptions into it, and builds every configured part. It
+// makes no network calls to Slack or Discord; it does bind the HTTP
+// listener, so that a port in use fails here. On error, everything opened
+// so far is closed.
+func New(ctx context.Context, opts Options) (a *App, err error) {
+	cfg := opts.Config
+	if strings.HasPrefix(cfg.Storage.DSN, "postgres://") || strings.HasPrefix(cfg.Storage.DSN, "postgresql://") {
+		return nil, errors.New("storage.dsn: PostgreSQL is not supported yet; use a SQLite file path such as newsbot.db")
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	reg := opts.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	a = &App{cfg: cfg, log: log, reg: reg, opts: opts}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	a.met = newMetrics(reg, opts.Version)
+
+	if a.store, err = sqlite.Open(ctx, cfg.Storage.DSN, sqlite.Options{Logger: log}); err != nil {
+		return nil, err
+	}
+	if err = SyncSources(ctx, a.store, cfg.Sources); err != nil {
+		return nil, err
+	}
+
+	if cfg.Slack.Enabled() {
+		if a.slack, err = slack.New(SlackConfig(cfg.Slack, log)); err != nil {
+			return nil, err
+		}
+		a.platforms = append(a.platforms, a.slack)
+	}
+	if cfg.Discord.Enabled() {
+		if a.discord, err = discord.New(DiscordConfig(cfg.Discord, log)); err != nil {
+			return nil, err
+		}
+		a.platforms = append(a.platforms, a.discord)
+	}
+	if c := opts.Console; c != nil {
+		a.console = console.New(c.In, c.Out, console.Options{Admin: c.Admin})
+		a.platforms = append(a.platforms, a.console)
+	}
+
+	bcfg := BotConfig(cfg, log.With(slog.String("component", "bot")))
+	bcfg.Observer = a.met
+	if a.bot, err = bot.New(a.store, bcfg, a.platforms...); err != nil {
+		return nil, err
+	}
+	topics, subs, err := Declared(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err = a.bot.SyncDeclared(ctx, topics, subs); err != nil {
+		return nil, err
+	}
+
+	if len(a.platforms) > 0 {
+		if a.queueDB, err = jobs.OpenSQLite(cfg.Storage.DSN); err != nil {
+			return nil, err
+		}
+		qlog := log
+		if err = jobs.Migrate(ctx, a.queueDB, qlog); err != nil {
+			return nil, err
+		}
+		qcfg := opts.Queue
+		qcfg.Logger = qlog
+		if qcfg.SoftStopTimeout <= 0 {
+			qcfg.SoftStopTimeout = cfg.HTTP.ShutdownTimeout
+		}
+		if a.queue, err = jobs.New(a.queueDB, a.bot, qcfg); err != nil {
+			return nil, err
+		}
+		a.met.queueDepth.depth = a.queue.Depth
+		a.met.queueDepth.log = log
+	}
+
+	flog := log.With(slog.String("component", "feeds"))
+	a.fetcher = fetch.New(FetchOptions(cfg.Fetch, flog))
+	popts := PollOptions(cfg.Fetch, flog)
+	popts.OnResult = a.met.fetchDone
+	if a.poller, err = poll.New(a.store, a.fetcher, popts); err != nil {
+		return nil, err
+	}
+
+	a.ln = opts.Listener
+	if a.ln == nil {
+		if a.ln, err = net.Listen("tcp", cfg.HTTP.Addr); err != nil {
+			return nil, fmt.Errorf("http.addr: %w", err)
+		}
+	}
+	a.server = &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return a, nil
+}
+
+// Addr returns the address the HTTP server listens on.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Handler returns the HTTP handler with every route: /slack/commands and
+// /slack/events (when Slack is configured), /discord/interactions (when
+// Discord is), /healthz, /readyz and /metrics.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	if a.slack != nil {
+		h := a.slack.HTTPHandler(a.bot)
+		mux.Handle("POST /slack/commands", h)
+		mux.Handle("POST /slack/events", h)
+	}
+	if a.discord != nil {
+		mux.Handle("POST /discord/interactions", a.discord.HTTPHandler(a.bot))
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", a.serveReady)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{Registry: a.reg}))
+	return mux
+}
+
+// connector is implemented by adapters that know whether they are
+// connected to their platform.
+type connector interface{ Connected() bool }
+
+// Ready reports what keeps the service from being ready: the store not
+// answering, or a platform not connected. It returns nil when ready.
+func (a *App) Ready(ctx context.Context) error {
+	var errs []error
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.store.Ping(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("store: %w", err))
+	}
+	for _, p := range a.platforms {
+		if c, ok := p.(connector); ok && !c.Connected() {
+			errs = append(errs, fmt.Errorf("%s: not connected", p.Name()))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (a *App) serveReady(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := a.Ready(r.Context()); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "not ready:\n%s\n", err)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// Run serves until ctx is done, then shuts down gracefully: the HTTP server
+// stops taking requests and lets those in flight finish, the adapters
+// finish deferred replies, the queue lets running deliveries finish (an
+// interrupted one is retried after a restart), all within
+// http.shutdown_timeout. Run returns nil on a clean stop, or the first
+// component's failure (after stopping the rest). If the console platform
+// is on, the console's input ending (Ctrl-D, "quit") stops the service too.
+func (a *App) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(ctx)
+	a.log.InfoContext(ctx, "newsbot serving", slog.String("addr", a.Addr()),
+		slog.Any("platforms", a.bot.Platforms()), slog.String("store", a.cfg.Storage.DSN))
+
+	g.Go(func() error {
+		if err := a.server.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, scancel := context.WithTimeout(context.Background(), a.cfg.HTTP.ShutdownTimeout)
+		defer scancel()
+		if err := a.server.Shutdown(sctx); err != nil {
+			a.log.Warn("http requests still in flight at shutdown were cut off", slog.Any("error", err))
+		}
+		return nil
+	})
+	for _, p := range a.platforms {
+		g.Go(func() error {
+			err := p.Run(gctx, a.bot)
+			if p == bot.Platform(a.console) && err == nil {
+				cancel() // the console user left: stop serving
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.Name(), err)
+			}
+			return nil
+		})
+	}
+	if a.queue != nil {
+		g.Go(func() error { return a.queue.Run(gctx) })
+	}
+	g.Go(func() error { return a.poller.Run(gctx) })
+	g.Go(func() error { a.prune(gctx); return nil })
+	err := g.Wait()
+	a.log.Info("newsbot stopped")
+	return err
+}
+
+// prune deletes articles older than storage.retention, now and then every
+// PruneEvery, until ctx is done.
+func (a *App) prune(ctx context.Context) {
+	every := a.opts.PruneEvery
+	if every <= 0 {
+		every = time.Hour
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := a.store.Prune(ctx, time.Now(), a.cfg.Storage.Retention)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Warn("pruning old articles failed", slog.Any("error", err))
+		case n > 0:
+			a.log.Info("pruned old articles", slog.Int("articles", n), slog.Duration("retention", a.cfg.Storage.Retention))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close releases everything New opened. Call it after Run has returned.
+func (a *App) Close() error {
+	var errs []error
+	if a.ln != nil && a.server == nil {
+		errs = append(errs, a.ln.Close())
+	}
+	if a.fetcher != nil {
+		a.fetcher.Close()
+	}
+	if a.queueDB != nil {
+		errs = append(errs, a.queueDB.Close())
+	}
+	if a.store != nil {
+		errs = append(errs, a.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Bot returns the bot (for tests and the demo).
+func (a *App) Bot() *bot.Bot { return a.bot }

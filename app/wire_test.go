@@ -1,0 +1,76 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/newsbot/newsbot/adapters/discord"
+	"github.com/newsbot/newsbot/adapters/slack"
+	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/config"
+	"github.com/newsbot/newsbot/feeds"
+	"github.com/newsbot/newsbot/storage/memory"
+)
+
+func TestSlackConfigMapsEveryKey(t *testing.T) {
+	t.Parallel()
+	c := config.Slack{BotToken: "xoxb-1", SigningSecret: "s", AppToken: "xapp-1", Admins: []string{"U1"}, APIURL: "http://127.0.0.1:9000/api/"}
+	got := SlackConfig(c, slog.New(slog.DiscardHandler))
+	if got.BotToken != c.BotToken || got.SigningSecret != c.SigningSecret || got.AppToken != c.AppToken ||
+		len(got.Admins) != 1 || got.Admins[0] != "U1" || got.APIURL != c.APIURL || got.Logger == nil {
+		t.Errorf("SlackConfig = %+v", got)
+	}
+	if _, err := slack.New(got); err != nil {
+		t.Errorf("mapped config refused: %v", err)
+	}
+}
+
+func TestDiscordConfigMapsEveryKey(t *testing.T) {
+	t.Parallel()
+	c := config.Discord{Mode: "gateway", BotToken: "tok", ApplicationID: "123", PublicKey: strings.Repeat("ab", 32),
+		AdminRoles: []string{"555"}, APIURL: "http://127.0.0.1:9001/api/v9/", ShardID: 1, ShardCount: 2}
+	got := DiscordConfig(c, slog.New(slog.DiscardHandler))
+	if got.Mode != c.Mode || got.BotToken != c.BotToken || got.ApplicationID != c.ApplicationID || got.PublicKey != c.PublicKey ||
+		len(got.AdminRoles) != 1 || got.APIURL != c.APIURL || got.ShardID != 1 || got.ShardCount != 2 {
+		t.Errorf("DiscordConfig = %+v", got)
+	}
+	if _, err := discord.New(got); err != nil {
+		t.Errorf("mapped config refused: %v", err)
+	}
+}
+
+func TestSyncSources(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := memory.New()
+	chat := feeds.Source{Name: "Chat feed", URL: "https://chat.example/rss", Origin: "chat:slack:U1"}
+	if err := st.AddSource(ctx, chat); err != nil {
+		t.Fatal(err)
+	}
+	first := []config.Source{{Name: "World", URL: "https://world.example/rss"}, {URL: "https://www.other.example/feed"}}
+	if err := SyncSources(ctx, st, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := SyncSources(ctx, st, first[1:]); err != nil { // World dropped from the file
+		t.Fatal(err)
+	}
+	srcs, err := st.Sources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]feeds.Source{}
+	for _, s := range srcs {
+		got[s.Locator()] = s
+	}
+	if _, ok := got["https://world.example/rss"]; ok {
+		t.Error("a source removed from the config file stayed")
+	}
+	if s, ok := got["https://www.other.example/feed"]; !ok || s.Name != "other.example" || s.Origin != bot.OriginConfig {
+		t.Errorf("unnamed config source = %+v", s)
+	}
+	if _, ok := got[chat.URL]; !ok {
+		t.Error("a source added in chat was removed by the config sync")
+	}
+}
