@@ -51,6 +51,10 @@ type Options struct {
 	Version string
 	// PruneEvery is how often old articles are pruned (default 1h).
 	PruneEvery time.Duration
+	// Now is the clock of ingestion, the bot and the digest planner
+	// (default time.Now). Tests move it; the platforms' request signing and
+	// the job queue's own timing use the real clock.
+	Now func() time.Time
 	// Queue tunes the digest queue (zero: its defaults; the logger and
 	// soft-stop timeout are filled in from Logger and the config).
 	Queue jobs.Config
@@ -105,6 +109,9 @@ func New(ctx context.Context, opts Options) (a *App, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	reg := opts.Registry
 	if reg == nil {
 		reg = prometheus.NewRegistry()
@@ -137,12 +144,13 @@ func New(ctx context.Context, opts Options) (a *App, err error) {
 		a.platforms = append(a.platforms, a.discord)
 	}
 	if c := opts.Console; c != nil {
-		a.console = console.New(c.In, c.Out, console.Options{Admin: c.Admin})
+		a.console = console.New(c.In, c.Out, console.Options{Admin: c.Admin, Now: opts.Now})
 		a.platforms = append(a.platforms, a.console)
 	}
 
 	bcfg := BotConfig(cfg, log.With(slog.String("component", "bot")))
 	bcfg.Observer = a.met
+	bcfg.Now = opts.Now
 	if a.bot, err = bot.New(a.store, bcfg, a.platforms...); err != nil {
 		return nil, err
 	}
@@ -164,6 +172,7 @@ func New(ctx context.Context, opts Options) (a *App, err error) {
 		}
 		qcfg := opts.Queue
 		qcfg.Logger = qlog
+		qcfg.Now = opts.Now
 		if qcfg.SoftStopTimeout <= 0 {
 			qcfg.SoftStopTimeout = cfg.HTTP.ShutdownTimeout
 		}
@@ -178,6 +187,7 @@ func New(ctx context.Context, opts Options) (a *App, err error) {
 	a.fetcher = fetch.New(FetchOptions(cfg.Fetch, flog))
 	popts := PollOptions(cfg.Fetch, flog)
 	popts.OnResult = a.met.fetchDone
+	popts.Now = opts.Now
 	if a.poller, err = poll.New(a.store, a.fetcher, popts); err != nil {
 		return nil, err
 	}
@@ -316,7 +326,7 @@ func (a *App) prune(ctx context.Context) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		n, err := a.store.Prune(ctx, time.Now(), a.cfg.Storage.Retention)
+		n, err := a.store.Prune(ctx, a.opts.Now(), a.cfg.Storage.Retention)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.log.Warn("pruning old articles failed", slog.Any("error", err))
