@@ -182,3 +182,26 @@ func DefaultSourceName(s feeds.Source) string {
 	}
 	return filepath.Base(strings.TrimRight(s.Path, "/"))
 }
+
+// Check finds the problems config.Validate cannot see because they belong
+// to the parts that use the settings: the Slack and Discord adapters'
+// own checks, and topics and subscriptions the bot would refuse. It makes
+// no network calls and opens nothing.
+func Check(cfg config.Config) error {
+	var errs []error
+	discard := slog.New(slog.DiscardHandler)
+	if cfg.Slack.Enabled() {
+		if _, err := slack.New(SlackConfig(cfg.Slack, discard)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if cfg.Discord.Enabled() {
+		if _, err := discord.New(DiscordConfig(cfg.Discord, discard)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if _, _, err := Declared(cfg); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/newsbot/newsbot/app"
 	"github.com/newsbot/newsbot/config"
 )
 
@@ -16,7 +17,8 @@ func newConfigCheckCmd(g *globals) *cobra.Command {
 		Short: "Validate the configuration (file + NEWSBOT_* environment) and list every problem",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := config.Load(g.configPath)
+			cfg, err := config.Load(g.configPath)
+			err = errors.Join(err, app.Check(cfg))
 			w := cmd.OutOrStdout()
 			name := g.configPath
 			if name == "" {
@@ -26,7 +28,12 @@ func newConfigCheckCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(w, "%s: ok\n", name)
 				return nil
 			}
-			problems := strings.Split(err.Error(), "\n")
+			var problems []string
+			for _, p := range strings.Split(err.Error(), "\n") {
+				if p = strings.TrimSpace(p); p != "" {
+					problems = append(problems, p)
+				}
+			}
 			fmt.Fprintf(w, "%s: %d problem(s)\n", name, len(problems))
 			for _, p := range problems {
 				fmt.Fprintf(w, "  - %s\n", p)

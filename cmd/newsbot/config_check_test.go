@@ -1,0 +1,56 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runAll runs newsbot with args and returns stdout and stderr together.
+func runAll(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	out, errOut, err := runCLI(t, args...)
+	return out + errOut, err
+}
+
+func TestConfigCheckListsEveryProblem(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "bad.yaml")
+	body := "log:\n  level: loud\nschedule:\n  timezone: Mars/Base\nfetch:\n  interval: soon\nslak:\n  bot_token: x\n" +
+		"discord:\n  bot_token: t\n  application_id: \"1\"\n  public_key: " + strings.Repeat("ab", 32) + "\n  admin_roles: [moderators]\n"
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runAll(t, "config", "check", "--config", p)
+	if err == nil {
+		t.Fatalf("config check passed a bad file:\n%s", out)
+	}
+	for _, want := range []string{"log.level", "schedule.timezone", "fetch.interval", "slak: unknown key (did you mean slack?)", "admin_roles"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config check output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestConfigCheckAndPrintGoodFile(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "good.yaml")
+	if err := os.WriteFile(p, []byte("slack:\n  bot_token: xoxb-secret-token\n  signing_secret: topsecret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runAll(t, "config", "check", "--config", p)
+	if err != nil || !strings.Contains(out, ": ok") {
+		t.Fatalf("config check: %v\n%s", err, out)
+	}
+	out, err = runAll(t, "config", "print", "--config", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "xoxb-secret-token") || strings.Contains(out, "topsecret") || !strings.Contains(out, "[redacted]") {
+		t.Errorf("config print shows secrets:\n%s", out)
+	}
+	if !strings.Contains(out, "addr: :8080") {
+		t.Errorf("config print lacks the defaults:\n%s", out)
+	}
+}
