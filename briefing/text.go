@@ -24,6 +24,12 @@ func Tokens(text string) []string {
 // The string passed to fn may share memory with text when the token is
 // already lowercase ASCII, so fn must not assume it owns a fresh copy.
 func forEachToken(text string, fn func(tok string)) {
+	forEachSpan(text, func(raw string) { emitToken(raw, fn) })
+}
+
+// forEachSpan calls fn with the raw text (original case, possessive
+// included) of each token of text: a substring of text, never a copy.
+func forEachSpan(text string, fn func(raw string)) {
 	start := -1 // byte offset of the current token, -1 outside a token
 	prev := rune(-1)
 	for i := 0; i < len(text); {
@@ -48,15 +54,42 @@ func forEachToken(text string, fn func(tok string)) {
 			}
 		}
 		if start >= 0 {
-			emitToken(text[start:i], fn)
+			fn(text[start:i])
 			start = -1
 		}
 		prev = r
 		i += size
 	}
 	if start >= 0 {
-		emitToken(text[start:], fn)
+		fn(text[start:])
 	}
+}
+
+// appendToken appends to dst the token form of raw (a span from
+// forEachSpan): lowercased, without a possessive 's. It is what [Tokens]
+// returns, built without allocating.
+func appendToken(dst []byte, raw string) []byte {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(raw[i:])
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += size
+	}
+	switch {
+	case len(dst) >= 2 && string(dst[len(dst)-2:]) == "'s":
+		dst = dst[:len(dst)-2]
+	case len(dst) >= len("’s") && string(dst[len(dst)-len("’s"):]) == "’s":
+		dst = dst[:len(dst)-len("’s")]
+	}
+	return dst
 }
 
 func isWordRune(r rune) bool {
