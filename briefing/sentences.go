@@ -250,15 +250,16 @@ func startsSentence(s string) bool {
 }
 
 // gluedSentence reports whether a period between before and after ends a
-// sentence although no space follows it: a lower-case word of two or more
-// letters before it, a capitalised word after it.
+// sentence although no space follows it: a word of two or more characters
+// ending in a lower-case letter or a digit before it, a capitalised word
+// after it ("the plate.Next", "until 2019.Short-format").
 func gluedSentence(before, after string) bool {
 	w := lastWord(before)
 	if len(w) < 2 || strings.ContainsAny(w, ".@/") || isAbbreviation(strings.ToLower(w)) {
 		return false
 	}
 	last, _ := utf8.DecodeLastRuneInString(w)
-	if !unicode.IsLower(last) {
+	if !unicode.IsLower(last) && !unicode.IsDigit(last) {
 		return false
 	}
 	r1, n := utf8.DecodeRuneInString(after)
@@ -266,9 +267,16 @@ func gluedSentence(before, after string) bool {
 	return unicode.IsUpper(r1) && unicode.IsLower(r2)
 }
 
+// maxWordLen bounds how far back lastWord looks for the start of a word,
+// so that a long run without spaces costs linear time to split.
+const maxWordLen = 64
+
 // lastWord returns the last space-separated word of s without leading
-// opening quotes or brackets.
+// opening quotes or brackets (at most its last maxWordLen bytes).
 func lastWord(s string) string {
+	if len(s) > maxWordLen {
+		s = s[len(s)-maxWordLen:]
+	}
 	w := s[strings.LastIndexByte(s, ' ')+1:]
 	for len(w) > 0 {
 		r, n := utf8.DecodeRuneInString(w)

@@ -51,6 +51,8 @@ func TestSentences(t *testing.T) {
 			[]string{"He resigned (under pressure.)", "The board met."}},
 		{"glued sentences", "around the plate.School meals are better.",
 			[]string{"around the plate.", "School meals are better."}},
+		{"glued after a number", "until 2019.Short-format specialist Buttler scored. Version 2.5 works.",
+			[]string{"until 2019.", "Short-format specialist Buttler scored.", "Version 2.5 works."}},
 		{"no split before lower case", "The e.g. case and the etc. case stay together.",
 			[]string{"The e.g. case and the etc. case stay together."}},
 		{"headline paragraph", "Trump and Putin to meet\n\nThe two leaders spoke. They agreed.",

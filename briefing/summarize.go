@@ -31,21 +31,24 @@ func (e *Engine) Summarize(a Article, b Budget) []string {
 // with a dangling reference ("He said...", "But...", "They...") unless no
 // other choice exists.
 //
-// Which sentences are best depends on what the layout says about the
-// text:
+// Which sentences are best depends on how the text is laid out, which
+// says how it was written:
 //
-//   - A text in paragraphs is read as a structured article. Each sentence
-//     gets the probability that it belongs to the article's central core
-//     (its 40% most central sentences), estimated from its centrality in
-//     the graph of sentence similarities (cosine of their content words):
-//     its PageRank (as in TextRank), its mean similarity to the other
-//     sentences, and its rank. The summary is then grown greedily to
-//     maximise its expected F1 overlap with the core, which favours
-//     sentences that are both probably central and long.
-//   - A text that is one unbroken block (a feed description, a flattened
-//     page whose captions and bylines run into the prose) is read as a
-//     news lead: the first usable sentences are taken, in order, because
-//     there the lead carries the story and word statistics are noisy.
+//   - Developed prose (several paragraphs, some of three or more
+//     sentences) is read as a whole. Each sentence gets the probability
+//     that it belongs to the article's central core (its 40% most central
+//     sentences), estimated from its place in the graph of sentence
+//     similarities (cosine of their content words): its PageRank, as in
+//     TextRank, its mean similarity to the other sentences, and its rank.
+//     The summary is then grown greedily to maximise its expected F1
+//     overlap with the core, which favours sentences both probably central
+//     and long.
+//   - News copy (short paragraphs of one or two sentences, as the web
+//     writes news, or one unbroken block, as feed descriptions and
+//     flattened pages come) is read as an inverted pyramid: the first
+//     usable sentences are taken, in order. There the lead carries the
+//     story, and word statistics are noisy (captions and bylines run into
+//     the prose).
 //
 // docs/quality.md has the measurements behind these choices.
 func (e *Engine) SummarizeN(a Article, n int) []string {
@@ -92,6 +95,10 @@ const (
 	// damping and pageRankRounds parameterise PageRank.
 	damping        = 0.85
 	pageRankRounds = 30
+	// maxCandidates bounds the sentences considered for a summary (the
+	// first ones of the text), which keeps the similarity graph small on
+	// very long input. News articles have far fewer.
+	maxCandidates = 200
 )
 
 // candidate is one sentence with the features the summarizer uses.
@@ -139,6 +146,22 @@ func cosine(a, b vector) float64 {
 type document struct {
 	cands      []candidate
 	paragraphs int
+}
+
+// prose reports whether the text is laid out as developed prose: more
+// than one paragraph, and at least one paragraph of three or more
+// sentences. One unbroken block is not, nor are short paragraphs of one or
+// two sentences, the way web news and lists are written.
+func (d *document) prose() bool {
+	if d.paragraphs < 2 {
+		return false
+	}
+	for _, c := range d.cands {
+		if c.inPara >= 2 {
+			return true
+		}
+	}
+	return false
 }
 
 // analyzer holds the per-article state of analyze: term ids and scratch
@@ -248,7 +271,7 @@ func summarize(title, text string, maxSentences, maxChars int) []string {
 	d := analyze(title, text)
 	var pool []int // usable candidates
 	for i, c := range d.cands {
-		if !c.unusable {
+		if !c.unusable && len(pool) < maxCandidates {
 			pool = append(pool, i)
 		}
 	}
@@ -257,7 +280,7 @@ func summarize(title, text string, maxSentences, maxChars int) []string {
 	}
 	// The text's own first sentence has nothing before it to refer to.
 	d.cands[pool[0]].dangling = false
-	structured := d.paragraphs > 1 && len(pool) > 1
+	structured := d.prose() && len(pool) > 1
 	if structured {
 		coreProbabilities(d.cands, pool)
 	}
