@@ -18,7 +18,7 @@ func newSummarizeCmd() *cobra.Command {
 per line on stdout, in the same order: up to --sentences sentences taken verbatim from the text, in
 text order ([] when the text has no usable sentence). A line that is not valid JSON stops the run
 with an error naming it; the lines before it have been written.`,
-		Args:  cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if sentences < 1 {
 				return fmt.Errorf("--sentences must be at least 1")
