@@ -241,6 +241,17 @@ func checkSummary(t *testing.T, a Article, got []string, n, maxChars int) {
 }
 
 func FuzzSummarize(f *testing.F) {
+	seeds, err := filepath.Glob(filepath.Join("testdata", "sentences", "*.txt"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range seeds {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add("", string(b), 3, 600)
+	}
 	f.Add("Acme cuts forecast", blob, 3, 600)
 	f.Add("Reservoir approved", prose, 2, 200)
 	f.Add(g20(f).Title, g20(f).Text, 3, 10000)
