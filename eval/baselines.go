@@ -31,7 +31,8 @@ func Centroid(text string, n int) []string {
 	centroid := map[string]float64{}
 	for i, ts := range terms {
 		v := make(map[string]float64, len(ts))
-		for t, c := range ts {
+		for _, t := range sortedKeys(ts) {
+			c := ts[t]
 			w := float64(c) * math.Log(float64(len(sents)+1)/float64(df[t]))
 			v[t] = w
 			centroid[t] += w
@@ -168,14 +169,17 @@ func sentenceTerms(sents []string) []map[string]int {
 	return out
 }
 
+// cosine returns the cosine similarity of two term-weight vectors. It
+// sums in term order, so that equal inputs give bit-identical results.
 func cosine(a, b map[string]float64) float64 {
 	dot, na, nb := 0.0, 0.0, 0.0
-	for t, x := range a {
+	for _, t := range sortedKeys(a) {
+		x := a[t]
 		dot += x * b[t]
 		na += x * x
 	}
-	for _, x := range b {
-		nb += x * x
+	for _, t := range sortedKeys(b) {
+		nb += b[t] * b[t]
 	}
 	if na == 0 || nb == 0 {
 		return 0
@@ -198,4 +202,13 @@ func pickTop(sents []string, scores []float64, n int) []string {
 		out[k] = sents[i]
 	}
 	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -25,7 +25,7 @@ func ExampleEvaluate() {
 	items := []eval.Item{{
 		ID:      "1",
 		Source:  "bbc-news-summary",
-		Text:    "It was a sunny day. The council approved the new bridge over the river. The bridge over the river opens in May.",
+		Text:    "It was a sunny day. The council approved the new bridge over the river. The bridge opens in May.",
 		Summary: "The council approved the new bridge over the river.",
 	}}
 	rep, err := eval.Evaluate(context.Background(), items, eval.Baselines(1, false), 1, nil)
