@@ -148,20 +148,22 @@ type document struct {
 	paragraphs int
 }
 
-// prose reports whether the text is laid out as developed prose: more
-// than one paragraph, and at least one paragraph of three or more
-// sentences. One unbroken block is not, nor are short paragraphs of one or
-// two sentences, the way web news and lists are written.
+// prose reports whether the text is laid out as developed prose: at least
+// two paragraphs with a usable sentence (a headline or byline paragraph
+// does not count), and a paragraph of three or more sentences. One
+// unbroken block is not, nor are short paragraphs of one or two sentences,
+// the way web news and lists are written.
 func (d *document) prose() bool {
-	if d.paragraphs < 2 {
-		return false
-	}
+	paragraphs, long := 0, false
+	last := -1
 	for _, c := range d.cands {
-		if c.inPara >= 2 {
-			return true
+		if !c.unusable && c.para != last {
+			paragraphs++
+			last = c.para
 		}
+		long = long || c.inPara >= 2
 	}
-	return false
+	return paragraphs >= 2 && long
 }
 
 // analyzer holds the per-article state of analyze: term ids and scratch

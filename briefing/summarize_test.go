@@ -57,6 +57,10 @@ func TestSummarizeN(t *testing.T) {
 			"The firm blamed weak demand in Europe and higher costs for steel.",
 			"He said the company would cut 500 jobs by the end of the year.",
 		}},
+		{"a heading over one block is still news copy", Article{Text: "ACME RESULTS\n\n" + blob + " The firm has 20,000 staff in Europe and sells steel to the firm's rivals in Europe."}, 2, []string{
+			"Shares in Acme fell 10% on Monday after the company cut its forecast for the year.",
+			"The firm blamed weak demand in Europe and higher costs for steel.",
+		}},
 		{"one sentence", Article{Text: blob}, 1, []string{
 			"Shares in Acme fell 10% on Monday after the company cut its forecast for the year.",
 		}},
