@@ -217,6 +217,9 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 	defer insIdx.Close()
 
 	added := 0
+	// Articles of a batch usually share one fetch time: start each search
+	// for a free id after the last one this batch took for the same base.
+	after := map[int64]int64{}
 	for _, p := range batch {
 		res, err := insSeen.ExecContext(ctx, p.key, nanos(lastSeen(p.art, fetched)))
 		if err != nil {
@@ -225,10 +228,12 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			continue // stored meanwhile by another writer
 		}
-		id, err := freeID(ctx, nextID, idBase(p.art.Fetched))
+		base := idBase(p.art.Fetched)
+		id, err := freeID(ctx, nextID, max(base, after[base]))
 		if err != nil {
 			return 0, err
 		}
+		after[base] = id + 1
 		a := p.art
 		if _, err := insArt.ExecContext(ctx, id, p.key, a.GUID, a.URL, p.canon, a.Title, a.Text, a.Source,
 			nanos(a.Published), nanos(a.Fetched)); err != nil {

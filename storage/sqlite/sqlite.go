@@ -141,6 +141,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.read.SetMaxOpenConns(opts.ReadConns)
 		s.read.SetMaxIdleConns(opts.ReadConns)
 	}
+	if err := s.write.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
