@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/newsbot/newsbot/bot"
@@ -120,11 +122,9 @@ func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetche
 			continue
 		}
 		inBatch[p.key] = true
-		p.canon = briefing.CanonicalURL(a.URL)
-		p.title = indexText(s.stems, a.Title)
-		p.body = indexText(s.stems, a.Text)
 		batch = append(batch, p)
 	}
+	s.prepare(batch)
 
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -142,6 +142,32 @@ func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetche
 		return 0, fmt.Errorf("add articles: commit: %w", err)
 	}
 	return added, nil
+}
+
+// prepare computes the canonical URL and index text of new articles,
+// spreading big batches over the available cores (SQLite itself uses one).
+func (s *Store) prepare(batch []prepared) {
+	one := func(p *prepared) {
+		p.canon = briefing.CanonicalURL(p.art.URL)
+		p.title = indexText(s.stems, p.art.Title)
+		p.body = indexText(s.stems, p.art.Text)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(batch)/8)
+	if workers <= 1 {
+		for i := range batch {
+			one(&batch[i])
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(batch); i += workers {
+				one(&batch[i])
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // seenKeys returns which of keys are in the seen table.

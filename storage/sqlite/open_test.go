@@ -33,6 +33,7 @@ func TestPragmas(t *testing.T) {
 		{"write", "synchronous", "1"},
 		{"write", "foreign_keys", "1"},
 		{"write", "query_only", "0"},
+		{"write", "page_size", "8192"},
 		{"read", "journal_mode", "wal"},
 		{"read", "busy_timeout", "3000"},
 		{"read", "query_only", "1"},
@@ -63,10 +64,10 @@ func TestBuildDSN(t *testing.T) {
 		prefix   string
 		contains string
 	}{
-		{"newsbot.db", "file:newsbot.db?", "journal_mode(WAL)"},
-		{"/var/lib/news bot/a?b#c.db", "file:/var/lib/news%20bot/a%3Fb%23c.db?", "busy_timeout(5000)"},
+		{"newsbot.db", "file:newsbot.db?", "_journal_mode=WAL"},
+		{"/var/lib/news bot/a?b#c.db", "file:/var/lib/news%20bot/a%3Fb%23c.db?", "_busy_timeout=5000"},
 		{"file:news.db?mode=rwc&cache=private", "file:news.db?mode=rwc&cache=private&", "_txlock=immediate"},
-		{":memory:", ":memory:?", "foreign_keys(1)"},
+		{":memory:", ":memory:?", "_foreign_keys=1"},
 	}
 	for _, tc := range tests {
 		got, err := buildDSN(tc.dsn, opts, false)

@@ -1,0 +1,85 @@
+// Command storebench builds a large synthetic newsbot database for the
+// storage benchmarks (see docs/performance.md):
+//
+//	go run ./cmd/storebench -db /tmp/news1m.db -n 1000000
+//	NEWSBOT_BENCH_DB=/tmp/news1m.db go test ./storage/sqlite -run '^$' -bench Search -benchtime 300x -cpu 1
+//
+// Articles come from internal/newsgen and go through the store's own
+// AddArticles (dedupe, store, index) in batches, so the build also
+// measures ingestion at scale. The database is a scratch file: never
+// commit it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/newsbot/newsbot/internal/newsgen"
+	"github.com/newsbot/newsbot/storage/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "storebench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("storebench", flag.ContinueOnError)
+	db := fs.String("db", "", "database file to create or extend (required)")
+	n := fs.Int("n", 1_000_000, "articles to add")
+	batch := fs.Int("batch", 1000, "articles per AddArticles call")
+	seed := fs.Uint64("seed", 1, "generator seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *db == "" {
+		return fmt.Errorf("-db is required")
+	}
+	if *batch <= 0 || *n <= 0 {
+		return fmt.Errorf("-n and -batch must be positive")
+	}
+	s, err := sqlite.Open(ctx, *db, sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	g := newsgen.New(newsgen.Config{Seed: *seed})
+	start := time.Now()
+	var inStore time.Duration
+	added, report := 0, 0
+	for added < *n {
+		arts := g.Batch(min(*batch, *n-added))
+		t := time.Now()
+		k, err := s.AddArticles(ctx, arts, time.Time{})
+		inStore += time.Since(t)
+		if err != nil {
+			return err
+		}
+		if k != len(arts) {
+			return fmt.Errorf("added %d of %d new articles (is %s already built with seed %d?)", k, len(arts), *db, *seed)
+		}
+		added += k
+		if added-report >= 50_000 || added == *n {
+			report = added
+			fmt.Fprintf(out, "%8d articles  %6.0f articles/s in AddArticles  %s elapsed\n",
+				added, float64(added)/inStore.Seconds(), time.Since(start).Round(time.Second))
+		}
+	}
+	st, err := os.Stat(*db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "done: %d articles in %s (%.0f articles/s in AddArticles), %s is %.0f MB (plus WAL)\n",
+		added, time.Since(start).Round(time.Second), float64(added)/inStore.Seconds(), *db, float64(st.Size())/1e6)
+	return nil
+}
