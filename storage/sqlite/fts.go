@@ -84,7 +84,7 @@ func tokens(text string) []string {
 	return out
 }
 
-func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
+func isAlnum(c byte) bool  { return isLetter(c) || isDigit(c) }
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
 
