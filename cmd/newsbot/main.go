@@ -50,6 +50,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newSummarizeCmd(),
 		newClusterCmd(),
 		newEvalCmd(),
+		newSearchCmd(),
 		newVersionCmd(),
 	)
 	return root
