@@ -168,3 +168,38 @@ func peakRSSMB(b *testing.B) float64 {
 	}
 	return 0
 }
+
+// BenchmarkPrune measures deleting old articles and their index entries:
+// each op prunes one article from a file database of 20,000 articles that
+// span 40 days, of which the oldest quarter is past a 30-day retention.
+func BenchmarkPrune(b *testing.B) {
+	ctx := context.Background()
+	const total = 20000
+	step := 40 * 24 * time.Hour / total
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	g := newsgen.New(newsgen.Config{Step: step})
+	for range total / 1000 {
+		if _, err := s.AddArticles(ctx, g.Batch(1000), time.Time{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	start := newsgen.New(newsgen.Config{}).Next().Fetched
+	if b.N > total/4 {
+		b.Fatalf("-benchtime %dx prunes more than the %d old articles", b.N, total/4)
+	}
+	b.ResetTimer()
+	// Move "now" so that exactly b.N articles fall past the retention.
+	now := start.Add(time.Duration(b.N)*step + 30*24*time.Hour - step/2)
+	n, err := s.Prune(ctx, now, 30*24*time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n != b.N {
+		b.Fatalf("pruned %d articles, want %d", n, b.N)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "articles/s")
+}
