@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"math"
 	"runtime"
 	"strconv"
@@ -468,7 +469,8 @@ func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) 
 	}
 	keys, _ := res.RowsAffected()
 	if deleted > 0 || keys > 0 {
-		s.log.InfoContext(ctx, "pruned", "articles", deleted, "seen_keys", keys, "cutoff", cutoff)
+		s.log.InfoContext(ctx, "pruned", slog.Int("articles", deleted), slog.Int64("seen_keys", keys),
+			slog.Time("cutoff", cutoff))
 	}
 	return deleted, nil
 }
