@@ -2,6 +2,7 @@
 // storage benchmarks (see docs/performance.md):
 //
 //	go run ./cmd/storebench -db /tmp/news1m.db -n 1000000
+//	go run ./cmd/storebench -db /tmp/news1m.db -n 20000 -batch 100 -seed 2 -start 2026-11-01T00:00:00Z
 //	NEWSBOT_BENCH_DB=/tmp/news1m.db go test ./storage/sqlite -run '^$' -bench Search -benchtime 300x -cpu 1
 //
 // Articles come from internal/newsgen and go through the store's own
@@ -17,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"time"
 
 	"github.com/newsbot/newsbot/internal/newsgen"
@@ -39,8 +41,21 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	n := fs.Int("n", 1_000_000, "articles to add")
 	batch := fs.Int("batch", 1000, "articles per AddArticles call")
 	seed := fs.Uint64("seed", 1, "generator seed")
+	start := fs.String("start", "2026-10-01T00:00:00Z", "fetch time of the first article (RFC 3339); a million articles span 30 days")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the build to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *db == "" {
 		return fmt.Errorf("-db is required")
@@ -48,13 +63,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if *batch <= 0 || *n <= 0 {
 		return fmt.Errorf("-n and -batch must be positive")
 	}
+	t0, err := time.Parse(time.RFC3339, *start)
+	if err != nil {
+		return fmt.Errorf("-start: %w", err)
+	}
 	s, err := sqlite.Open(ctx, *db, sqlite.Options{})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	g := newsgen.New(newsgen.Config{Seed: *seed})
-	start := time.Now()
+	g := newsgen.New(newsgen.Config{Seed: *seed, Start: t0})
+	began := time.Now()
 	var inStore time.Duration
 	added, report := 0, 0
 	for added < *n {
@@ -72,7 +91,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if added-report >= 50_000 || added == *n {
 			report = added
 			fmt.Fprintf(out, "%8d articles  %6.0f articles/s in AddArticles  %s elapsed\n",
-				added, float64(added)/inStore.Seconds(), time.Since(start).Round(time.Second))
+				added, float64(added)/inStore.Seconds(), time.Since(began).Round(time.Second))
 		}
 	}
 	st, err := os.Stat(*db)
@@ -80,6 +99,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "done: %d articles in %s (%.0f articles/s in AddArticles), %s is %.0f MB (plus WAL)\n",
-		added, time.Since(start).Round(time.Second), float64(added)/inStore.Seconds(), *db, float64(st.Size())/1e6)
+		added, time.Since(began).Round(time.Second), float64(added)/inStore.Seconds(), *db, float64(st.Size())/1e6)
 	return nil
 }

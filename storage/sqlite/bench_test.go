@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,7 +108,7 @@ func BenchmarkSearch(b *testing.B) {
 	week := bot.SearchOptions{Since: now.Add(-72 * time.Hour)}
 	g := newsgen.New(newsgen.Config{})
 	twoSources := bot.SearchOptions{Sources: g.Sources()[:2]}
-	for _, tc := range []struct {
+	cases := []struct {
 		name  string
 		query string
 		opts  bot.SearchOptions
@@ -123,7 +125,13 @@ func BenchmarkSearch(b *testing.B) {
 		{"government-72h", "government", week},
 		{"g20-72h", "g20", week},
 		{"government-2sources", "government", twoSources},
-	} {
+		// Adversarial: almost every candidate is excluded, so the index is
+		// walked to the end instead of stopping at the limit.
+		{"worst-not", "government -the", bot.SearchOptions{}},
+		{"worst-not-72h", "government -the", week},
+		{"worst-phrase", `"government the"`, bot.SearchOptions{}},
+	}
+	for _, tc := range cases {
 		q, err := briefing.ParseQuery(tc.query)
 		if err != nil {
 			b.Fatal(err)
@@ -147,6 +155,41 @@ func BenchmarkSearch(b *testing.B) {
 			b.ReportMetric(peakRSSMB(b), "peak-rss-MB")
 		})
 	}
+	// Concurrent readers (as many as -cpu says) cycling through the
+	// one-word and 72-hour queries, as a busy bot would run them.
+	b.Run("parallel", func(b *testing.B) {
+		var qs []briefing.Query
+		var opts []bot.SearchOptions
+		for _, tc := range cases {
+			if strings.HasPrefix(tc.name, "worst") {
+				continue
+			}
+			q, _ := briefing.ParseQuery(tc.query)
+			qs, opts = append(qs, q), append(opts, tc.opts)
+		}
+		var mu sync.Mutex
+		var lat []time.Duration
+		var next atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			var mine []time.Duration
+			for pb.Next() {
+				i := int(next.Add(1)) % len(qs)
+				t := time.Now()
+				if _, err := s.SearchArticles(ctx, qs[i], opts[i]); err != nil {
+					b.Error(err)
+					return
+				}
+				mine = append(mine, time.Since(t))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+		slices.Sort(lat)
+		b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+		b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*99/100)]), "p99-ms")
+		b.ReportMetric(peakRSSMB(b), "peak-rss-MB")
+	})
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

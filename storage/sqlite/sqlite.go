@@ -73,9 +73,12 @@ type Options struct {
 	// BusyTimeout is how long to wait for a lock (default
 	// [DefaultBusyTimeout]).
 	BusyTimeout time.Duration
-	// CacheKiB is the page cache of each connection in KiB (default 8192,
-	// 8 MiB). Memory use is about (1 + ReadConns) times this at most.
-	CacheKiB int
+	// CacheKiB is the page cache of each read connection in KiB (default
+	// 8192, 8 MiB), and WriteCacheKiB that of the one write connection
+	// (default 32768: ingestion inserts keys at random places in large
+	// indexes). Memory use is at most WriteCacheKiB + ReadConns*CacheKiB.
+	CacheKiB      int
+	WriteCacheKiB int
 }
 
 func (o Options) withDefaults() Options {
@@ -90,6 +93,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.CacheKiB <= 0 {
 		o.CacheKiB = 8192
+	}
+	if o.WriteCacheKiB <= 0 {
+		o.WriteCacheKiB = 32768
 	}
 	return o
 }
@@ -206,13 +212,17 @@ func buildDSN(dsn string, opts Options, readOnly bool) (string, error) {
 	default:
 		base = "file:" + (&url.URL{Path: dsn}).EscapedPath()
 	}
+	cache := opts.WriteCacheKiB
+	if readOnly {
+		cache = opts.CacheKiB
+	}
 	// modernc applies the _pragma list before the shorthand keys
 	// (_journal_mode, ...), so page_size takes effect on a new file before
 	// WAL mode fixes it.
 	q := []string{
 		fmt.Sprintf("_busy_timeout=%d", opts.BusyTimeout.Milliseconds()),
 		fmt.Sprintf("_pragma=page_size(%d)", pageSize),
-		fmt.Sprintf("_pragma=cache_size(-%d)", opts.CacheKiB),
+		fmt.Sprintf("_pragma=cache_size(-%d)", cache),
 		"_pragma=temp_store(MEMORY)",
 		"_foreign_keys=1",
 		"_synchronous=NORMAL",
