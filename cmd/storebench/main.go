@@ -3,6 +3,7 @@
 //
 //	go run ./cmd/storebench -db /tmp/news1m.db -n 1000000
 //	go run ./cmd/storebench -db /tmp/news1m.db -n 20000 -batch 100 -seed 2 -start 2026-11-01T00:00:00Z
+//	go run ./cmd/storebench -db /tmp/news1m.db -prune-at 2026-11-01T00:00:00Z -retention 720h
 //	NEWSBOT_BENCH_DB=/tmp/news1m.db go test ./storage/sqlite -run '^$' -bench Search -benchtime 300x -cpu 1
 //
 // Articles come from internal/newsgen and go through the store's own
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	batch := fs.Int("batch", 1000, "articles per AddArticles call")
 	seed := fs.Uint64("seed", 1, "generator seed")
 	start := fs.String("start", "2026-10-01T00:00:00Z", "fetch time of the first article (RFC 3339); a million articles span 30 days")
+	pruneAt := fs.String("prune-at", "", "instead of adding, prune as of this time (RFC 3339) with -retention")
+	retention := fs.Duration("retention", 30*24*time.Hour, "article retention for -prune-at")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the build to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -72,6 +75,21 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer s.Close()
+	if *pruneAt != "" {
+		now, err := time.Parse(time.RFC3339, *pruneAt)
+		if err != nil {
+			return fmt.Errorf("-prune-at: %w", err)
+		}
+		t := time.Now()
+		deleted, err := s.Prune(ctx, now, *retention)
+		if err != nil {
+			return err
+		}
+		d := time.Since(t)
+		fmt.Fprintf(out, "pruned %d articles fetched before %s in %s (%.0f articles/s)\n",
+			deleted, now.Add(-*retention).Format(time.RFC3339), d.Round(time.Millisecond), float64(deleted)/d.Seconds())
+		return nil
+	}
 	g := newsgen.New(newsgen.Config{Seed: *seed, Start: t0})
 	began := time.Now()
 	var inStore time.Duration
