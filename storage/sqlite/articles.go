@@ -462,12 +462,20 @@ func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) 
 			break
 		}
 	}
-	keyCutoff := now.Add(-storage.SeenRetention(maxAge))
-	res, err := s.write.ExecContext(ctx, "DELETE FROM seen WHERE last_seen < ?", nanos(keyCutoff))
-	if err != nil {
-		return deleted, fmt.Errorf("prune seen keys: %w", err)
+	keyCutoff := nanos(now.Add(-storage.SeenRetention(maxAge)))
+	var keys int64
+	for {
+		res, err := s.write.ExecContext(ctx, `DELETE FROM seen WHERE key IN
+			(SELECT key FROM seen WHERE last_seen < ? ORDER BY last_seen LIMIT ?)`, keyCutoff, pruneBatch*4)
+		if err != nil {
+			return deleted, fmt.Errorf("prune seen keys: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		keys += n
+		if n < pruneBatch*4 {
+			break
+		}
 	}
-	keys, _ := res.RowsAffected()
 	if deleted > 0 || keys > 0 {
 		s.log.InfoContext(ctx, "pruned", slog.Int("articles", deleted), slog.Int64("seen_keys", keys),
 			slog.Time("cutoff", cutoff))

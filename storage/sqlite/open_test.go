@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -269,5 +270,57 @@ func TestArticleIDs(t *testing.T) {
 	}
 	if _, err := s.ArticleByURL(ctx, ""); !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("ArticleByURL(\"\") = %v", err)
+	}
+}
+
+// TestPruneInBatches prunes more articles and keys than one transaction
+// takes, and checks that the index and the keys go too.
+func TestPruneInBatches(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "news.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	const n = 2500 // > pruneBatch articles, > 4*pruneBatch keys
+	arts := make([]briefing.Article, n)
+	for i := range arts {
+		arts[i] = briefing.Article{GUID: fmt.Sprintf("urn:prune:%d", i), Title: "old story", Text: "text"}
+	}
+	if _, err := s.AddArticles(ctx, arts, t0); err != nil {
+		t.Fatal(err)
+	}
+	keep := briefing.Article{GUID: "urn:keep", Title: "new story", Text: "text", Fetched: t0.Add(20 * 24 * time.Hour)}
+	if _, err := s.AddArticles(ctx, []briefing.Article{keep}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	const retention = 30 * 24 * time.Hour
+	deleted, err := s.Prune(ctx, t0.Add(retention+time.Hour), retention)
+	if err != nil || deleted != n {
+		t.Fatalf("Prune deleted %d, %v; want %d", deleted, err, n)
+	}
+	count := func(query string) int {
+		var c int
+		if err := s.read.QueryRowContext(ctx, query).Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if got := count("SELECT count(*) FROM articles"); got != 1 {
+		t.Errorf("%d articles left, want 1", got)
+	}
+	if got, err := s.SearchArticles(ctx, mustParse(t, "story"), bot.SearchOptions{Limit: 5000}); err != nil || len(got) != 1 {
+		t.Errorf("search after prune: %d articles, %v; want 1", len(got), err)
+	}
+	if got := count("SELECT count(*) FROM seen"); got != n+1 {
+		t.Errorf("%d seen keys, want %d (pruned articles keep theirs)", got, n+1)
+	}
+	if _, err := s.Prune(ctx, t0.Add(100*24*time.Hour), retention); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("SELECT count(*) FROM seen"); got != 1 {
+		t.Errorf("%d seen keys after the key retention, want 1 (the kept article's)", got)
 	}
 }

@@ -256,7 +256,8 @@ func QueueDSN(path string) (string, error) {
 	if strings.TrimSpace(path) == "" {
 		return "", errors.New("queue dsn: empty path")
 	}
-	return buildDSN(path, Options{}.withDefaults(), false)
+	// River's connection needs no big page cache.
+	return buildDSN(path, Options{WriteCacheKiB: 8192}.withDefaults(), false)
 }
 
 // OpenQueueDB opens a *sql.DB on the database at path for the job queue,
