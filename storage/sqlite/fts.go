@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/newsbot/newsbot/briefing"
+	"github.com/newsbot/newsbot/storage/internal/stems"
 )
 
 // The full-text index does not let SQLite tokenize or stem anything: it
@@ -30,9 +31,9 @@ func encodeStem(stem string) string { return stemEncoder.Replace(stem) }
 
 // indexText returns text as the index stores it: its stems, encoded, joined
 // by spaces.
-func indexText(c *stemCache, text string) string {
-	toks := tokens(text)
-	c.stemAll(toks)
+func indexText(c *stems.Cache, text string) string {
+	toks := stems.Tokens(text)
+	c.StemAll(toks)
 	var b strings.Builder
 	b.Grow(len(text))
 	for i, t := range toks {
@@ -42,82 +43,6 @@ func indexText(c *stemCache, text string) string {
 		b.WriteString(encodeStem(t))
 	}
 	return b.String()
-}
-
-// tokens returns briefing.Tokens(text), faster for ASCII text, which is
-// most news text: it works on bytes and allocates only the tokens. Text
-// with any non-ASCII byte goes to briefing.Tokens itself. FuzzTokens
-// checks that both agree.
-func tokens(text string) []string {
-	for i := 0; i < len(text); i++ {
-		if text[i] >= 0x80 {
-			return briefing.Tokens(text)
-		}
-	}
-	out := make([]string, 0, len(text)/6)
-	start := -1
-	flush := func(end int) {
-		if start < 0 {
-			return
-		}
-		w := lowerASCII(text[start:end])
-		w = strings.TrimSuffix(w, "'s")
-		if w != "" {
-			out = append(out, w)
-		}
-		start = -1
-	}
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if isAlnum(c) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 && i+1 < len(text) && joinerASCII(text[i-1], c, text[i+1]) {
-			continue
-		}
-		flush(i)
-	}
-	flush(len(text))
-	return out
-}
-
-func isAlnum(c byte) bool  { return isLetter(c) || isDigit(c) }
-func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
-
-// joinerASCII is briefing's joiner rule for ASCII: an apostrophe between
-// letters, a dot or comma between digits, a hyphen between letters or
-// digits keep a word together.
-func joinerASCII(prev, c, next byte) bool {
-	switch c {
-	case '\'':
-		return isLetter(prev) && isLetter(next)
-	case '.', ',':
-		return isDigit(prev) && isDigit(next)
-	case '-':
-		return isAlnum(prev) && isAlnum(next)
-	}
-	return false
-}
-
-// lowerASCII lowercases an ASCII word, without allocating when it is
-// already lowercase (the word still shares text's memory then).
-func lowerASCII(w string) string {
-	for i := 0; i < len(w); i++ {
-		if 'A' <= w[i] && w[i] <= 'Z' {
-			b := []byte(w)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return w
 }
 
 // sourceToken is the token the index's src column holds for a source name:

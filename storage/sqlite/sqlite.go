@@ -33,16 +33,15 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/newsbot/newsbot/bot"
-	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/feeds"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/internal/stems"
 )
 
 // Compile-time checks that Store satisfies every interface it is used as.
@@ -106,7 +105,7 @@ type Store struct {
 	write *sql.DB // one connection: the single writer
 	read  *sql.DB // readers; the same pool as write for ":memory:"
 	log   *slog.Logger
-	stems *stemCache
+	stems *stems.Cache
 }
 
 // Open opens (creating it if needed) the database at dsn and migrates it
@@ -118,7 +117,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if strings.TrimSpace(dsn) == "" {
 		return nil, errors.New("open sqlite: empty dsn")
 	}
-	s := &Store{log: opts.Logger.With("component", "storage"), stems: newStemCache(1 << 16)}
+	s := &Store{log: opts.Logger.With("component", "storage"), stems: stems.NewCache(1 << 16)}
 	writeDSN, err := buildDSN(dsn, opts, false)
 	if err != nil {
 		return nil, err
@@ -274,48 +273,4 @@ func OpenQueueDB(path string) (*sql.DB, error) {
 	}
 	db.SetMaxOpenConns(1)
 	return db, nil
-}
-
-// stemCache memoizes briefing.Stem: news vocabulary is Zipf-distributed, so
-// a small cache answers most lookups. When it holds max words it starts
-// over. It is safe for concurrent use.
-type stemCache struct {
-	max int
-	mu  sync.RWMutex
-	m   map[string]string
-}
-
-func newStemCache(max int) *stemCache {
-	return &stemCache{max: max, m: make(map[string]string, 1024)}
-}
-
-// stemAll replaces each word of words by briefing.Stem(word), taking the
-// read lock once for the whole slice.
-func (c *stemCache) stemAll(words []string) {
-	var miss []int
-	c.mu.RLock()
-	for i, w := range words {
-		if s, ok := c.m[w]; ok {
-			words[i] = s
-		} else {
-			miss = append(miss, i)
-		}
-	}
-	c.mu.RUnlock()
-	if len(miss) == 0 {
-		return
-	}
-	stems := make([]string, len(miss))
-	for j, i := range miss {
-		stems[j] = briefing.Stem(words[i])
-	}
-	c.mu.Lock()
-	if len(c.m)+len(miss) > c.max {
-		clear(c.m)
-	}
-	for j, i := range miss {
-		c.m[strings.Clone(words[i])] = stems[j]
-		words[i] = stems[j]
-	}
-	c.mu.Unlock()
 }
