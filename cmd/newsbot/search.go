@@ -2,8 +2,8 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -15,6 +15,8 @@ import (
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/config"
+	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/postgres"
 	"github.com/newsbot/newsbot/storage/sqlite"
 )
 
@@ -60,11 +62,7 @@ func newSearchCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dsn := cfg.Storage.DSN
-			if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-				return errors.New("storage.dsn: PostgreSQL is not supported yet; use a SQLite file path such as newsbot.db")
-			}
-			store, err := sqlite.Open(cmd.Context(), dsn, sqlite.Options{ReadConns: 1})
+			store, err := openSearchStore(cmd.Context(), cfg.Storage.DSN)
 			if err != nil {
 				return err
 			}
@@ -99,6 +97,15 @@ func newSearchCmd() *cobra.Command {
 	c.Flags().StringVar(&sortBy, "sort", "newest", "order: newest or relevance")
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines instead of text")
 	return c
+}
+
+// openSearchStore opens storage.dsn: a postgres:// URL with the PostgreSQL
+// store, anything else as a SQLite file.
+func openSearchStore(ctx context.Context, dsn string) (storage.Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return postgres.Open(ctx, dsn, postgres.Options{MaxConns: 2})
+	}
+	return sqlite.Open(ctx, dsn, sqlite.Options{ReadConns: 1})
 }
 
 // searchHit is one matching article and its relevance.

@@ -168,7 +168,7 @@ func TestSearchCommandErrors(t *testing.T) {
 	cfg := searchFixture(t)
 	dir := t.TempDir()
 	pg := filepath.Join(dir, "pg.yaml")
-	if err := os.WriteFile(pg, []byte("storage:\n  dsn: postgres://localhost/news\n"), 0o644); err != nil {
+	if err := os.WriteFile(pg, []byte("storage:\n  dsn: postgres://nobody@127.0.0.1:1/news?connect_timeout=2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -181,7 +181,7 @@ func TestSearchCommandErrors(t *testing.T) {
 		{"bad limit", []string{"--config", cfg, "search", "-n", "0", "g20"}, "--limit must be at least 1"},
 		{"bad sort", []string{"--config", cfg, "search", "--sort", "best", "g20"}, "--sort is newest or relevance"},
 		{"no query", []string{"--config", cfg, "search"}, "requires at least 1 arg"},
-		{"postgres", []string{"--config", pg, "search", "g20"}, "PostgreSQL is not supported yet"},
+		{"postgres unreachable", []string{"--config", pg, "search", "g20"}, "open postgres"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -90,14 +90,13 @@ func lowerASCII(w string) string {
 // Cache memoizes briefing.Stem: news vocabulary is Zipf-distributed, so
 // a small cache answers most lookups. When it holds max words it starts
 // over. It is safe for concurrent use.
-//
-// NewCache(max) makes one that holds at most max words.
 type Cache struct {
 	max int
 	mu  sync.RWMutex
 	m   map[string]string
 }
 
+// NewCache returns an empty cache that holds at most max words.
 func NewCache(max int) *Cache {
 	return &Cache{max: max, m: make(map[string]string, 1024)}
 }
