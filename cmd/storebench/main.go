@@ -20,9 +20,12 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/newsbot/newsbot/internal/newsgen"
+	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/postgres"
 	"github.com/newsbot/newsbot/storage/sqlite"
 )
 
@@ -38,7 +41,7 @@ func main() {
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("storebench", flag.ContinueOnError)
-	db := fs.String("db", "", "database file to create or extend (required)")
+	db := fs.String("db", "", "SQLite file or postgres:// URL to create or extend (required)")
 	n := fs.Int("n", 1_000_000, "articles to add")
 	batch := fs.Int("batch", 1000, "articles per AddArticles call")
 	seed := fs.Uint64("seed", 1, "generator seed")
@@ -70,7 +73,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-start: %w", err)
 	}
-	s, err := sqlite.Open(ctx, *db, sqlite.Options{})
+	var s storage.Store
+	if strings.HasPrefix(*db, "postgres://") || strings.HasPrefix(*db, "postgresql://") {
+		s, err = postgres.Open(ctx, *db, postgres.Options{})
+	} else {
+		s, err = sqlite.Open(ctx, *db, sqlite.Options{})
+	}
 	if err != nil {
 		return err
 	}
@@ -112,11 +120,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 				added, float64(added)/inStore.Seconds(), time.Since(began).Round(time.Second))
 		}
 	}
-	st, err := os.Stat(*db)
-	if err != nil {
-		return err
+	fmt.Fprintf(out, "done: %d articles in %s (%.0f articles/s in AddArticles)\n",
+		added, time.Since(began).Round(time.Second), float64(added)/inStore.Seconds())
+	if st, err := os.Stat(*db); err == nil {
+		fmt.Fprintf(out, "%s is %.0f MB (plus WAL)\n", *db, float64(st.Size())/1e6)
 	}
-	fmt.Fprintf(out, "done: %d articles in %s (%.0f articles/s in AddArticles), %s is %.0f MB (plus WAL)\n",
-		added, time.Since(began).Round(time.Second), float64(added)/inStore.Seconds(), *db, float64(st.Size())/1e6)
 	return nil
 }
