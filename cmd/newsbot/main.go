@@ -51,6 +51,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newSummarizeCmd(),
 		newClusterCmd(),
 		newEvalCmd(),
+		newSearchCmd(),
 		newVersionCmd(),
 		newSourcesCmd(), newIngestCmd(),
 		newSlackCmd(),

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/newsbot/newsbot/bot"
@@ -120,11 +123,9 @@ func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetche
 			continue
 		}
 		inBatch[p.key] = true
-		p.canon = briefing.CanonicalURL(a.URL)
-		p.title = indexText(s.stems, a.Title)
-		p.body = indexText(s.stems, a.Text)
 		batch = append(batch, p)
 	}
+	s.prepare(batch)
 
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -142,6 +143,32 @@ func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetche
 		return 0, fmt.Errorf("add articles: commit: %w", err)
 	}
 	return added, nil
+}
+
+// prepare computes the canonical URL and index text of new articles,
+// spreading big batches over the available cores (SQLite itself uses one).
+func (s *Store) prepare(batch []prepared) {
+	one := func(p *prepared) {
+		p.canon = briefing.CanonicalURL(p.art.URL)
+		p.title = indexText(s.stems, p.art.Title)
+		p.body = indexText(s.stems, p.art.Text)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(batch)/8)
+	if workers <= 1 {
+		for i := range batch {
+			one(&batch[i])
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(batch); i += workers {
+				one(&batch[i])
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // seenKeys returns which of keys are in the seen table.
@@ -217,6 +244,9 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 	defer insIdx.Close()
 
 	added := 0
+	// Articles of a batch usually share one fetch time: start each search
+	// for a free id after the last one this batch took for the same base.
+	after := map[int64]int64{}
 	for _, p := range batch {
 		res, err := insSeen.ExecContext(ctx, p.key, nanos(lastSeen(p.art, fetched)))
 		if err != nil {
@@ -225,10 +255,12 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			continue // stored meanwhile by another writer
 		}
-		id, err := freeID(ctx, nextID, idBase(p.art.Fetched))
+		base := idBase(p.art.Fetched)
+		id, err := freeID(ctx, nextID, max(base, after[base]))
 		if err != nil {
 			return 0, err
 		}
+		after[base] = id + 1
 		a := p.art
 		if _, err := insArt.ExecContext(ctx, id, p.key, a.GUID, a.URL, p.canon, a.Title, a.Text, a.Source,
 			nanos(a.Published), nanos(a.Fetched)); err != nil {
@@ -430,14 +462,23 @@ func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) 
 			break
 		}
 	}
-	keyCutoff := now.Add(-storage.SeenRetention(maxAge))
-	res, err := s.write.ExecContext(ctx, "DELETE FROM seen WHERE last_seen < ?", nanos(keyCutoff))
-	if err != nil {
-		return deleted, fmt.Errorf("prune seen keys: %w", err)
+	keyCutoff := nanos(now.Add(-storage.SeenRetention(maxAge)))
+	var keys int64
+	for {
+		res, err := s.write.ExecContext(ctx, `DELETE FROM seen WHERE key IN
+			(SELECT key FROM seen WHERE last_seen < ? ORDER BY last_seen LIMIT ?)`, keyCutoff, pruneBatch*4)
+		if err != nil {
+			return deleted, fmt.Errorf("prune seen keys: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		keys += n
+		if n < pruneBatch*4 {
+			break
+		}
 	}
-	keys, _ := res.RowsAffected()
 	if deleted > 0 || keys > 0 {
-		s.log.InfoContext(ctx, "pruned", "articles", deleted, "seen_keys", keys, "cutoff", cutoff)
+		s.log.InfoContext(ctx, "pruned", slog.Int("articles", deleted), slog.Int64("seen_keys", keys),
+			slog.Time("cutoff", cutoff))
 	}
 	return deleted, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/newsbot/newsbot/briefing"
+	"github.com/newsbot/newsbot/storage/internal/stems"
 )
 
 // The full-text index does not let SQLite tokenize or stem anything: it
@@ -28,20 +29,18 @@ var stemEncoder = strings.NewReplacer(
 // encodeStem returns the FTS5 token for one stem.
 func encodeStem(stem string) string { return stemEncoder.Replace(stem) }
 
-// stemmer stems words; it may cache.
-type stemmer interface{ Stem(word string) string }
-
 // indexText returns text as the index stores it: its stems, encoded, joined
 // by spaces.
-func indexText(st stemmer, text string) string {
-	toks := briefing.Tokens(text)
+func indexText(c *stems.Cache, text string) string {
+	toks := stems.Tokens(text)
+	c.StemAll(toks)
 	var b strings.Builder
 	b.Grow(len(text))
 	for i, t := range toks {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(encodeStem(st.Stem(t)))
+		b.WriteString(encodeStem(t))
 	}
 	return b.String()
 }

@@ -33,16 +33,15 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/newsbot/newsbot/bot"
-	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/feeds"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/internal/stems"
 )
 
 // Compile-time checks that Store satisfies every interface it is used as.
@@ -73,9 +72,12 @@ type Options struct {
 	// BusyTimeout is how long to wait for a lock (default
 	// [DefaultBusyTimeout]).
 	BusyTimeout time.Duration
-	// CacheKiB is the page cache of each connection in KiB (default 8192,
-	// 8 MiB). Memory use is about (1 + ReadConns) times this at most.
-	CacheKiB int
+	// CacheKiB is the page cache of each read connection in KiB (default
+	// 8192, 8 MiB), and WriteCacheKiB that of the one write connection
+	// (default 32768: ingestion inserts keys at random places in large
+	// indexes). Memory use is at most WriteCacheKiB + ReadConns*CacheKiB.
+	CacheKiB      int
+	WriteCacheKiB int
 }
 
 func (o Options) withDefaults() Options {
@@ -91,6 +93,9 @@ func (o Options) withDefaults() Options {
 	if o.CacheKiB <= 0 {
 		o.CacheKiB = 8192
 	}
+	if o.WriteCacheKiB <= 0 {
+		o.WriteCacheKiB = 32768
+	}
 	return o
 }
 
@@ -100,7 +105,7 @@ type Store struct {
 	write *sql.DB // one connection: the single writer
 	read  *sql.DB // readers; the same pool as write for ":memory:"
 	log   *slog.Logger
-	stems *stemCache
+	stems *stems.Cache
 }
 
 // Open opens (creating it if needed) the database at dsn and migrates it
@@ -112,7 +117,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if strings.TrimSpace(dsn) == "" {
 		return nil, errors.New("open sqlite: empty dsn")
 	}
-	s := &Store{log: opts.Logger.With("component", "storage"), stems: newStemCache(1 << 16)}
+	s := &Store{log: opts.Logger.With("component", "storage"), stems: stems.NewCache(1 << 16)}
 	writeDSN, err := buildDSN(dsn, opts, false)
 	if err != nil {
 		return nil, err
@@ -140,6 +145,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		}
 		s.read.SetMaxOpenConns(opts.ReadConns)
 		s.read.SetMaxIdleConns(opts.ReadConns)
+	}
+	if err := s.write.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
@@ -182,6 +191,11 @@ func isMemory(dsn string) bool {
 		strings.HasPrefix(dsn, "file::memory:") || strings.Contains(dsn, "mode=memory")
 }
 
+// pageSize is the page size of a new database. Larger pages than SQLite's
+// 4 KiB default mean fewer writes per ingested batch and fewer reads per
+// full-text lookup; it cannot change once the database exists.
+const pageSize = 8192
+
 // buildDSN turns a path, file: URI or :memory: into a modernc DSN with our
 // pragmas. Readers get query_only so that a bug cannot write through them.
 func buildDSN(dsn string, opts Options, readOnly bool) (string, error) {
@@ -197,18 +211,26 @@ func buildDSN(dsn string, opts Options, readOnly bool) (string, error) {
 	default:
 		base = "file:" + (&url.URL{Path: dsn}).EscapedPath()
 	}
+	cache := opts.WriteCacheKiB
+	if readOnly {
+		cache = opts.CacheKiB
+	}
+	// modernc applies the _pragma list before the shorthand keys
+	// (_journal_mode, ...), so page_size takes effect on a new file before
+	// WAL mode fixes it.
 	q := []string{
-		fmt.Sprintf("_pragma=busy_timeout(%d)", opts.BusyTimeout.Milliseconds()),
-		"_pragma=foreign_keys(1)",
-		"_pragma=synchronous(NORMAL)",
-		fmt.Sprintf("_pragma=cache_size(-%d)", opts.CacheKiB),
+		fmt.Sprintf("_busy_timeout=%d", opts.BusyTimeout.Milliseconds()),
+		fmt.Sprintf("_pragma=page_size(%d)", pageSize),
+		fmt.Sprintf("_pragma=cache_size(-%d)", cache),
 		"_pragma=temp_store(MEMORY)",
+		"_foreign_keys=1",
+		"_synchronous=NORMAL",
 	}
 	if !isMemory(dsn) {
-		q = append(q, "_pragma=journal_mode(WAL)")
+		q = append(q, "_journal_mode=WAL")
 	}
 	if readOnly {
-		q = append(q, "_pragma=query_only(1)")
+		q = append(q, "_query_only=1")
 	} else {
 		// Take the write lock at BEGIN: a deferred transaction that reads
 		// first and then writes can fail with SQLITE_BUSY without waiting.
@@ -233,7 +255,8 @@ func QueueDSN(path string) (string, error) {
 	if strings.TrimSpace(path) == "" {
 		return "", errors.New("queue dsn: empty path")
 	}
-	return buildDSN(path, Options{}.withDefaults(), false)
+	// River's connection needs no big page cache.
+	return buildDSN(path, Options{WriteCacheKiB: 8192}.withDefaults(), false)
 }
 
 // OpenQueueDB opens a *sql.DB on the database at path for the job queue,
@@ -250,34 +273,4 @@ func OpenQueueDB(path string) (*sql.DB, error) {
 	}
 	db.SetMaxOpenConns(1)
 	return db, nil
-}
-
-// stemCache memoizes briefing.Stem: news vocabulary is Zipf-distributed, so
-// a small cache answers most lookups. When full it starts over.
-type stemCache struct {
-	mu  sync.Mutex
-	max int
-	m   map[string]string
-}
-
-func newStemCache(max int) *stemCache {
-	return &stemCache{max: max, m: make(map[string]string, 1024)}
-}
-
-// Stem returns briefing.Stem(word).
-func (c *stemCache) Stem(word string) string {
-	c.mu.Lock()
-	s, ok := c.m[word]
-	c.mu.Unlock()
-	if ok {
-		return s
-	}
-	s = briefing.Stem(word)
-	c.mu.Lock()
-	if len(c.m) >= c.max {
-		clear(c.m)
-	}
-	c.m[strings.Clone(word)] = s
-	c.mu.Unlock()
-	return s
 }

@@ -1,0 +1,269 @@
+// Package postgres is newsbot's PostgreSQL store, for teams that run
+// several replicas against one database. It implements [bot.Store],
+// [feeds.Store] and [storage.Store] with the same behaviour as
+// storage/sqlite, and passes storage/storetest.
+//
+// It talks to the server through pgx (database/sql via pgx/v5/stdlib) and
+// migrates its schema on [Open] with goose from embedded SQL files. Search
+// uses a GIN-indexed tsvector that holds the engine's own stems with
+// positions (built in Go, never by a text search configuration), so, as
+// with SQLite, results are exactly what briefing.Query.Match accepts.
+// Only the first [MaxIndexedTokens] tokens of an article are indexed
+// (tsvector positions stop at 16,383).
+//
+// Tests run against the server named by $NEWSBOT_TEST_POSTGRES and skip
+// when it is unset; see postgres_test.go.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/pressly/goose/v3"
+
+	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/briefing"
+	"github.com/newsbot/newsbot/feeds"
+	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/internal/stems"
+)
+
+// Compile-time checks that Store satisfies every interface it is used as.
+var (
+	_ bot.Store     = (*Store)(nil)
+	_ feeds.Store   = (*Store)(nil)
+	_ storage.Store = (*Store)(nil)
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DefaultLimit is how many articles SearchArticles returns when
+// [bot.SearchOptions.Limit] is zero.
+const DefaultLimit = 200
+
+// MaxIndexedTokens is how many tokens of an article (title first) the
+// search index holds; the rest of a very long article is stored but not
+// searchable.
+const MaxIndexedTokens = 16000
+
+// Options configures [Open]. The zero Options is valid.
+type Options struct {
+	// Logger receives migration and maintenance logs (default: discarded).
+	Logger *slog.Logger
+	// MaxConns bounds the connection pool (default 8).
+	MaxConns int
+}
+
+// Store is a PostgreSQL store. It is safe for concurrent use, also from
+// several processes sharing one database. Close it when done.
+type Store struct {
+	db    *sql.DB
+	log   *slog.Logger
+	stems *stems.Cache
+}
+
+// Open connects to the database at dsn (a postgres:// URL or a pgx
+// keyword/value string) and migrates it to the current schema.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = 8
+	}
+	if strings.TrimSpace(dsn) == "" {
+		return nil, errors.New("open postgres: empty dsn")
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(opts.MaxConns)
+	db.SetMaxIdleConns(opts.MaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{db: db, log: opts.Logger.With("component", "storage"), stems: stems.NewCache(1 << 16)}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithSlog(s.log), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: migrate: %w", err)
+	}
+	return s, nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// idShift and idBase: article ids encode the fetch time as in
+// storage/sqlite (Unix microsecond << 10, plus a sequence number), so
+// ORDER BY id DESC is newest first and a fetched-time bound is an id range.
+const idShift = 10
+
+func idBase(t time.Time) int64 {
+	us := t.UnixMicro()
+	switch {
+	case us < 1:
+		return 1 << idShift
+	case us >= math.MaxInt64>>idShift:
+		return (math.MaxInt64>>idShift - 1) << idShift
+	}
+	return us << idShift
+}
+
+var (
+	minTime = time.Unix(0, math.MinInt64+1).UTC()
+	maxTime = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// nanos converts a time to the stored form: Unix nanoseconds, 0 for the
+// zero time, clamped to the years 1678-2262.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	switch {
+	case t.Before(minTime):
+		t = minTime
+	case t.After(maxTime):
+		t = maxTime
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// lexeme quotes a stem for a tsvector or tsquery literal: inside single
+// quotes, with quotes doubled and backslashes escaped. User text reaches
+// PostgreSQL's text search only this way, as a bound parameter.
+func lexeme(stem string) string {
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(stem, `\`, `\\`), "'", "''") + "'"
+}
+
+// maxLexeme is PostgreSQL's limit on a lexeme's length in bytes; longer
+// tokens (never real words) are left out of the index.
+const maxLexeme = 2046
+
+// maxVectorBytes bounds the distinct lexemes of one article's tsvector.
+const maxVectorBytes = 512 << 10
+
+// tsvectorText returns the tsvector literal for an article: the stems of
+// the title at positions 1.., then those of the body after a gap, so that
+// no phrase spans the two.
+func (s *Store) tsvectorText(title, body string) string {
+	pos := map[string][]int{}
+	var order []string
+	n, size := 0, 0
+	add := func(text string) {
+		toks := stems.Tokens(text)
+		s.stems.StemAll(toks)
+		for _, t := range toks {
+			n++
+			if n > MaxIndexedTokens {
+				return
+			}
+			if len(t) > maxLexeme {
+				continue
+			}
+			if _, ok := pos[t]; !ok {
+				// A tsvector must stay under 1 MB; only junk gets here.
+				if size += len(t) + 8; size > maxVectorBytes {
+					continue
+				}
+				order = append(order, t)
+			}
+			pos[t] = append(pos[t], n)
+		}
+	}
+	add(title)
+	n++ // the gap
+	add(body)
+	var b strings.Builder
+	for i, t := range order {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(lexeme(t))
+		b.WriteByte(':')
+		for j, p := range pos[t] {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprint(&b, p)
+		}
+	}
+	return b.String()
+}
+
+// tsquery translates q into a tsquery literal over the stems: each term
+// is a phrase (<->) of its stems, each group an OR, the groups an AND, and
+// the exclusions a negated OR. ok is false when q can match nothing.
+func tsquery(q briefing.Query) (string, bool) {
+	if q.IsZero() {
+		return "", false
+	}
+	term := func(t briefing.Term) (string, bool) {
+		var parts []string
+		for _, st := range t.Stems() {
+			if len(st) > maxLexeme {
+				return "", false
+			}
+			parts = append(parts, lexeme(st))
+		}
+		if len(parts) == 0 {
+			return "", false
+		}
+		return "(" + strings.Join(parts, " <-> ") + ")", true
+	}
+	var groups []string
+	for _, g := range q.All {
+		var alts []string
+		for _, t := range g {
+			if p, ok := term(t); ok {
+				alts = append(alts, p)
+			}
+		}
+		if len(alts) == 0 {
+			return "", false
+		}
+		groups = append(groups, "("+strings.Join(alts, " | ")+")")
+	}
+	expr := strings.Join(groups, " & ")
+	var nots []string
+	for _, t := range q.None {
+		if p, ok := term(t); ok {
+			nots = append(nots, p)
+		}
+	}
+	if len(nots) > 0 {
+		expr += " & !(" + strings.Join(nots, " | ") + ")"
+	}
+	return expr, true
+}
