@@ -363,7 +363,8 @@ func (s *Store) States(ctx context.Context) ([]feeds.State, error) {
 	return append(out, rest...), nil
 }
 
-// Topics implements [bot.Store].
+// Topics implements [bot.Store]; the zero ChannelRef lists every
+// channel's topics, ordered by channel and name.
 func (s *Store) Topics(ctx context.Context, ch bot.ChannelRef) ([]bot.Topic, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -371,12 +372,15 @@ func (s *Store) Topics(ctx context.Context, ch bot.ChannelRef) ([]bot.Topic, err
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []bot.Topic
+	all := ch == (bot.ChannelRef{})
 	for k, t := range s.topics {
-		if k.ch == ch {
+		if all || k.ch == ch {
 			out = append(out, cloneTopic(t))
 		}
 	}
-	slices.SortFunc(out, func(a, b bot.Topic) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b bot.Topic) int {
+		return cmp.Or(cmp.Compare(a.Channel.String(), b.Channel.String()), cmp.Compare(a.Name, b.Name))
+	})
 	return out, nil
 }
 

@@ -150,20 +150,28 @@ func (s *Store) States(ctx context.Context) ([]feeds.State, error) {
 	return out, nil
 }
 
-// Topics implements [bot.Store].
+// Topics implements [bot.Store]; the zero ChannelRef lists every
+// channel's topics, ordered by channel and name.
 func (s *Store) Topics(ctx context.Context, ch bot.ChannelRef) ([]bot.Topic, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT name, query, sources, origin, updated FROM topics
-		WHERE platform = ? AND team = ? AND channel = ? ORDER BY name`, ch.Platform, ch.Team, ch.Channel)
+	q := `SELECT platform, team, channel, name, query, sources, origin, updated FROM topics
+		WHERE platform = ? AND team = ? AND channel = ? ORDER BY name`
+	args := []any{ch.Platform, ch.Team, ch.Channel}
+	if ch == (bot.ChannelRef{}) { // every topic
+		q = `SELECT platform, team, channel, name, query, sources, origin, updated FROM topics
+		ORDER BY platform, team, channel, name`
+		args = nil
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("topics of %s: %w", ch, err)
 	}
 	defer rows.Close()
 	var out []bot.Topic
 	for rows.Next() {
-		t := bot.Topic{Channel: ch}
+		var t bot.Topic
 		var sources string
 		var updated int64
-		if err := rows.Scan(&t.Name, &t.Query, &sources, &t.Origin, &updated); err != nil {
+		if err := rows.Scan(&t.Channel.Platform, &t.Channel.Team, &t.Channel.Channel, &t.Name, &t.Query, &sources, &t.Origin, &updated); err != nil {
 			return nil, fmt.Errorf("topics of %s: %w", ch, err)
 		}
 		if err := json.Unmarshal([]byte(sources), &t.Sources); err != nil {

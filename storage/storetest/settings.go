@@ -146,6 +146,11 @@ func testTopics(t *testing.T, newStore NewStore) {
 	if len(got) != 0 {
 		t.Errorf("Topics of a channel without topics = %v", got)
 	}
+	got, err = s.Topics(ctx, bot.ChannelRef{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "Topics(zero ChannelRef): every topic, by channel then name", got, []bot.Topic{climate, g20, other})
 
 	g20b := g20
 	g20b.Query = "g20 summit"
