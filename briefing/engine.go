@@ -10,42 +10,24 @@ import (
 type Config struct {
 	// HalfLife is how fast a story's recency weight halves (default 24h).
 	HalfLife time.Duration
+	// Grouping tunes story grouping; the zero value means the defaults.
+	Grouping GroupOptions
 }
 
 // Engine groups, ranks and summarizes articles into briefings. It holds no
 // mutable state and is safe for concurrent use.
 type Engine struct {
 	halfLife time.Duration
+	group    GroupOptions
 }
 
 // New returns an Engine configured by cfg.
 func New(cfg Config) *Engine {
-	e := &Engine{halfLife: cfg.HalfLife}
+	e := &Engine{halfLife: cfg.HalfLife, group: cfg.Grouping.withDefaults()}
 	if e.halfLife <= 0 {
 		e.halfLife = 24 * time.Hour
 	}
 	return e
-}
-
-// Group groups articles that tell the same event into stories. Every input
-// article ends up in exactly one story. Stories come out in the order of
-// their first article in the input.
-func (e *Engine) Group(articles []Article) []Story {
-	index := map[string]int{}
-	var stories []Story
-	for _, a := range articles {
-		k := normSentence(a.Title)
-		if k == "" {
-			k = a.Key()
-		}
-		if i, ok := index[k]; ok {
-			stories[i].Articles = append(stories[i].Articles, a)
-			continue
-		}
-		index[k] = len(stories)
-		stories = append(stories, Story{ID: a.Key(), Articles: []Article{a}})
-	}
-	return stories
 }
 
 // Brief selects the stories among articles that match q, ranks them by
