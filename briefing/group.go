@@ -4,8 +4,6 @@ import (
 	"container/heap"
 	"math"
 	"slices"
-	"unicode"
-	"unicode/utf8"
 )
 
 // GroupOptions tunes story grouping. Zero fields take the values of
@@ -58,7 +56,7 @@ func DefaultGroupOptions() GroupOptions {
 		TitleBoost:    3,
 		TitleBlend:    0.25,
 		NameBoost:     1.5,
-		BodyWords:     250,
+		BodyWords:     150,
 	}
 }
 
@@ -103,19 +101,31 @@ func (o GroupOptions) withDefaults() GroupOptions {
 // [Article.Key]. Group is deterministic: the same input gives the same
 // stories.
 func (e *Engine) Group(articles []Article) []Story {
-	return groupArticles(articles, e.group)
+	groups := groupIndices(articles, e.group, e.stems)
+	stories := make([]Story, len(groups))
+	for k, g := range groups {
+		arts := make([]Article, len(g))
+		for x, i := range g {
+			arts[x] = articles[i]
+		}
+		stories[k] = Story{ID: arts[0].Key(), Articles: arts}
+	}
+	return stories
 }
 
-func groupArticles(articles []Article, opt GroupOptions) []Story {
+// groupIndices groups articles into stories given as article indices: the
+// lead first, then the other members in input order; stories in the order
+// of their first article.
+func groupIndices(articles []Article, opt GroupOptions, stems *stemCache) [][]int {
 	if len(articles) == 0 {
 		return nil
 	}
 	opt = opt.withDefaults()
-	m := newSimModel(articles, opt)
+	m := newSimModel(articles, opt, stems)
 	edges := m.similarPairs(minEdge)
 	dens := density(len(articles), edges, opt.SkipNeighbors, opt.Neighbors, opt.DensityCap)
 	labels := averageLink(len(articles), edges, dens, opt.Threshold)
-	return buildStories(articles, labels, edges)
+	return leadFirst(labels, edges)
 }
 
 // minEdge is the least similarity kept in the article graph; below it two
@@ -137,12 +147,13 @@ type simModel struct {
 }
 
 // newSimModel builds the TF-IDF vectors of articles.
-func newSimModel(articles []Article, opt GroupOptions) *simModel {
+func newSimModel(articles []Article, opt GroupOptions, stems *stemCache) *simModel {
 	n := len(articles)
 	fx := featureExtractor{
 		opt:   opt,
+		stems: stems,
 		vocab: make(map[string]int32, 4096),
-		words: make(map[string]int32, 4096),
+		ids:   make(map[string]int32, 4096),
 	}
 	type counts struct{ full, title []term }
 	raw := make([]counts, n)
@@ -197,34 +208,33 @@ func (m *simModel) sim(i, j int) float32 {
 }
 
 // featureExtractor turns articles into weighted term counts, sharing one
-// vocabulary and a cache of stems. It tokenizes as [Tokens] does, but in
-// one pass without allocating per word, because grouping reads every word
-// of thousands of articles.
+// vocabulary and a cache of stems.
 type featureExtractor struct {
 	opt   GroupOptions
+	stems *stemCache
 	vocab map[string]int32 // stem -> id
-	words map[string]int32 // lowercase word -> id of its stem, or -1 for a stop word
+	ids   map[string]int32 // lowercase word -> id of its stem, or -1 for a stop word
 	acc   []float32        // scratch: id -> count
 	seen  []int32          // scratch: ids touched in acc
-	buf   []byte           // scratch: the current word, lowercased
+	words wordScanner
 }
 
-// id returns the vocabulary id of the word in fx.buf, or -1 for a stop word.
-func (fx *featureExtractor) id() int32 {
-	if id, ok := fx.words[string(fx.buf)]; ok {
+// id returns the vocabulary id of the stem of word, or -1 for a stop word.
+func (fx *featureExtractor) id(word []byte) int32 {
+	if id, ok := fx.ids[string(word)]; ok {
 		return id
 	}
-	w := string(fx.buf)
+	w := string(word)
 	id := int32(-1)
 	if !IsStopWord(w) {
-		st := Stem(w)
+		st := fx.stems.stem(w)
 		var ok bool
 		if id, ok = fx.vocab[st]; !ok {
 			id = int32(len(fx.vocab))
 			fx.vocab[st] = id
 		}
 	}
-	fx.words[w] = id
+	fx.ids[w] = id
 	return id
 }
 
@@ -257,8 +267,8 @@ func (fx *featureExtractor) extract(a Article) (full, title []term) {
 	titleW := float32(fx.opt.TitleBoost)
 	nameW := float32(fx.opt.NameBoost)
 	var titleIDs []int32
-	fx.scan(a.Title, 0, func(digit, _ bool) {
-		id := fx.id()
+	fx.words.scan(a.Title, 0, func(w []byte, digit, _ bool) {
+		id := fx.id(w)
 		if id < 0 {
 			return
 		}
@@ -269,8 +279,8 @@ func (fx *featureExtractor) extract(a Article) (full, title []term) {
 		}
 		fx.add(id, f)
 	})
-	fx.scan(a.Text, fx.opt.BodyWords, func(digit, name bool) {
-		id := fx.id()
+	fx.words.scan(a.Text, fx.opt.BodyWords, func(w []byte, digit, name bool) {
+		id := fx.id(w)
 		if id < 0 {
 			return
 		}
@@ -286,96 +296,6 @@ func (fx *featureExtractor) extract(a Article) (full, title []term) {
 	}
 	title = fx.flush()
 	return full, title
-}
-
-// scan calls fn for each of the first max words of text (all when max is
-// 0), with the word lowercased in fx.buf. digit says the word holds a digit;
-// name says it is capitalised but does not open a sentence, so it is most
-// likely a name. Words are runs of letters and digits joined by inner
-// apostrophes, hyphens between letters or digits, and dots or commas between
-// digits; a possessive 's is dropped, as [Tokens] does.
-func (fx *featureExtractor) scan(text string, max int, fn func(digit, name bool)) {
-	words := 0
-	sentenceStart := true
-	prev := rune(0) // the rune before i
-	for i := 0; i < len(text); {
-		r, size := decodeRune(text, i)
-		if !isWordRune(r) {
-			switch r {
-			case '.', '!', '?', ':', '\n':
-				sentenceStart = true
-			}
-			prev = r
-			i += size
-			continue
-		}
-		if max > 0 && words == max {
-			return
-		}
-		// A word starts at i.
-		capital := unicode.IsUpper(r)
-		digit := false
-		fx.buf = fx.buf[:0]
-		j := i
-		for j < len(text) {
-			r, size = decodeRune(text, j)
-			if isWordRune(r) {
-				if r >= '0' && r <= '9' {
-					digit = true
-				}
-				fx.buf = appendLower(fx.buf, r)
-				prev = r
-				j += size
-				continue
-			}
-			next, _ := decodeRune(text, j+size)
-			if j+size < len(text) && joiner(prev, r, next) {
-				fx.buf = appendLower(fx.buf, r)
-				prev = r
-				j += size
-				continue
-			}
-			break
-		}
-		if n := len(fx.buf); n >= 2 && fx.buf[n-1] == 's' && fx.buf[n-2] == '\'' {
-			fx.buf = fx.buf[:n-2]
-		} else if n >= 4 && fx.buf[n-1] == 's' && string(fx.buf[n-4:n-1]) == "’" {
-			fx.buf = fx.buf[:n-4]
-		}
-		words++
-		if len(fx.buf) > 0 {
-			fn(digit, capital && !sentenceStart)
-		}
-		sentenceStart = false
-		i = j
-	}
-}
-
-func decodeRune(s string, i int) (rune, int) {
-	if i >= len(s) {
-		return 0, 0
-	}
-	if c := s[i]; c < utf8.RuneSelf {
-		return rune(c), 1
-	}
-	return utf8.DecodeRuneInString(s[i:])
-}
-
-func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
-}
-
-func appendLower(b []byte, r rune) []byte {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			r += 'a' - 'A'
-		}
-		return append(b, byte(r))
-	}
-	return utf8.AppendRune(b, unicode.ToLower(r))
 }
 
 // edge is the similarity of two articles, i < j.
@@ -610,44 +530,39 @@ func (h *mergeHeap) Pop() any {
 	return x
 }
 
-// buildStories turns labels into stories in input order, each led by its
-// most central article (the highest summed similarity to the other
+// leadFirst turns labels into groups of indices in input order, each led
+// by its most central member (the highest summed similarity to the other
 // members; the earliest in the input on a tie).
-func buildStories(articles []Article, labels []int32, edges []edge) []Story {
-	central := make([]float64, len(articles))
+func leadFirst(labels []int32, edges []edge) [][]int {
+	central := make([]float64, len(labels))
 	for _, e := range edges {
 		if labels[e.i] == labels[e.j] {
 			central[e.i] += float64(e.sim)
 			central[e.j] += float64(e.sim)
 		}
 	}
-	order := make(map[int32]int, len(articles))
-	var members [][]int
+	order := make(map[int32]int, len(labels))
+	var groups [][]int
 	for i, l := range labels {
 		k, ok := order[l]
 		if !ok {
-			k = len(members)
+			k = len(groups)
 			order[l] = k
-			members = append(members, nil)
+			groups = append(groups, nil)
 		}
-		members[k] = append(members[k], i)
+		groups[k] = append(groups[k], i)
 	}
-	stories := make([]Story, len(members))
-	for k, m := range members {
-		lead := m[0]
-		for _, i := range m[1:] {
-			if central[i] > central[lead] {
-				lead = i
+	for _, g := range groups {
+		lead := 0
+		for x := range g {
+			if central[g[x]] > central[g[lead]] {
+				lead = x
 			}
 		}
-		arts := make([]Article, 0, len(m))
-		arts = append(arts, articles[lead])
-		for _, i := range m {
-			if i != lead {
-				arts = append(arts, articles[i])
-			}
-		}
-		stories[k] = Story{ID: articles[lead].Key(), Articles: arts}
+		// Move the lead to the front, keeping the others in input order.
+		l := g[lead]
+		copy(g[1:lead+1], g[:lead])
+		g[0] = l
 	}
-	return stories
+	return groups
 }

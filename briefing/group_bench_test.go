@@ -98,3 +98,30 @@ func reportCPU(b *testing.B, start time.Duration) {
 		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
+
+// BenchmarkBrief answers /news over 300 candidate articles that all match
+// the query (the store has already searched), in stories of 1-8 articles:
+// matching, grouping, ranking and summarizing the top five.
+func BenchmarkBrief300(b *testing.B) {
+	arts, _ := syntheticNews(300, 2)
+	for i := range arts {
+		arts[i].Title = "G20 " + arts[i].Title
+		arts[i].Published = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
+		arts[i].Source = fmt.Sprintf("Outlet %d", i%23)
+	}
+	q, err := ParseQuery("g20")
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	e := New(Config{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	for b.Loop() {
+		if br := e.Brief(now, "g20", q, arts, Budget{}); len(br.Items) != 5 {
+			b.Fatalf("%d items", len(br.Items))
+		}
+	}
+	reportCPU(b, start)
+}
