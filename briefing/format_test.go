@@ -12,14 +12,25 @@ import (
 	"github.com/newsbot/newsbot/briefing"
 )
 
-// updateGolden rewrites the golden files: go test ./briefing -update
-var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
+func init() {
+	// Rewrite the golden files with go test ./briefing -update. Another
+	// test file in this test binary may define the flag already.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata/")
+	}
+}
+
+// updating reports whether the tests run with -update.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *updateGolden {
+	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}

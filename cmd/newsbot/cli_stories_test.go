@@ -147,3 +147,48 @@ func TestEvalStoriesCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestBriefCommand(t *testing.T) {
+	t.Parallel()
+	fixture := filepath.Join("..", "..", "samples", "articles", "g20-trump-putin.txt")
+	tests := []struct {
+		name    string
+		args    []string
+		want    []string
+		wantErr string
+	}{
+		{
+			name: "the G20 fixture",
+			args: []string{"brief", "--articles", fixture, "--at", "2017-05-03T10:05:00Z", "g20"},
+			want: []string{"g20: 1 story (3 May 2017 10:05 UTC)", "1. Trump and Putin plan face-to-face meeting at G20 in Germany", "Donald Trump and Vladimir Putin have agreed", "Source: articles"},
+		},
+		{
+			name: "samples as Markdown",
+			args: []string{"brief", "--articles", filepath.Join("..", "..", "samples", "articles"), "--markdown", "--stories", "1", "madrid"},
+			want: []string{"## madrid: 2 stories", "### [", "*+1 more story*"},
+		},
+		{name: "bad query", args: []string{"brief", "--articles", fixture, `"g20`}, wantErr: "unbalanced quote"},
+		{name: "no such folder", args: []string{"brief", "--articles", filepath.Join(t.TempDir(), "none"), "g20"}, wantErr: "no such file"},
+		{name: "bad time", args: []string{"brief", "--articles", fixture, "--at", "yesterday", "g20"}, wantErr: "--at"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			stdout, _, err := execCLI(t, nil, tc.args...)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("output lacks %q:\n%s", w, stdout)
+				}
+			}
+		})
+	}
+}
