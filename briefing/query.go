@@ -43,10 +43,13 @@ type Term struct {
 	stems  []string
 }
 
-// String renders the term in query syntax.
+// String renders the term in query syntax, so that parsing it gives the
+// term back: quoted when it is a phrase, has several words ("U.S." gives
+// the words u and s, which must follow each other), or is a word the parser
+// would otherwise drop or take for OR.
 func (t Term) String() string {
 	s := strings.Join(t.Words, " ")
-	if t.Phrase {
+	if t.Phrase || len(t.Words) > 1 || IsStopWord(s) || strings.EqualFold(s, "or") {
 		return `"` + s + `"`
 	}
 	return s
