@@ -8,7 +8,7 @@ import (
 	"github.com/newsbot/newsbot/briefing"
 )
 
-func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+func closeTo(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 func TestScorePairs(t *testing.T) {
 	t.Parallel()
@@ -35,10 +35,10 @@ func TestScorePairs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !near(s.Precision, tc.p) || !near(s.Recall, tc.r) || !near(s.F1, tc.f) {
+			if !closeTo(s.Precision, tc.p) || !closeTo(s.Recall, tc.r) || !closeTo(s.F1, tc.f) {
 				t.Errorf("P/R/F1 = %v/%v/%v, want %v/%v/%v", s.Precision, s.Recall, s.F1, tc.p, tc.r, tc.f)
 			}
-			if !near(s.Whole, tc.whole) || !near(s.Exact, tc.exact) {
+			if !closeTo(s.Whole, tc.whole) || !closeTo(s.Exact, tc.exact) {
 				t.Errorf("whole/exact = %v/%v, want %v/%v", s.Whole, s.Exact, tc.whole, tc.exact)
 			}
 			if s.TruePairs != 4 || s.PredictedPairs != tc.predicted || s.CorrectPairs != tc.right {
