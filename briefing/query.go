@@ -21,10 +21,9 @@ import (
 //
 // Matching is case-insensitive and on stemmed words, so "summits" finds
 // "summit"; a phrase matches within the headline or within the text.
-// Exclusions apply to the whole query. OR may be written in any case.
-// Unquoted stop words ("the", "about") are ignored, so "news about the g20"
-// looks for news and g20; quote them to search for them ("the who"). The
-// zero Query matches nothing.
+// Exclusions apply to the whole query. OR may be written in any case; to
+// look for the word itself, quote it ("or"). The zero Query matches
+// nothing.
 type Query struct {
 	// All holds the groups that must all match; each group matches when any
 	// of its terms does.
@@ -45,11 +44,11 @@ type Term struct {
 
 // String renders the term in query syntax, so that parsing it gives the
 // term back: quoted when it is a phrase, has several words ("U.S." gives
-// the words u and s, which must follow each other), or is a word the parser
-// would otherwise drop or take for OR.
+// the words u and s, which must follow each other), or is the word "or",
+// which the parser would take for OR.
 func (t Term) String() string {
 	s := strings.Join(t.Words, " ")
-	if t.Phrase || len(t.Words) > 1 || IsStopWord(s) || strings.EqualFold(s, "or") {
+	if t.Phrase || len(t.Words) > 1 || strings.EqualFold(s, "or") {
 		return `"` + s + `"`
 	}
 	return s
@@ -95,9 +94,6 @@ func ParseQuery(s string) (Query, error) {
 			continue
 		}
 		words := Tokens(tk.text)
-		if !tk.quoted {
-			words = contentWords(words)
-		}
 		if len(words) == 0 {
 			if pendingOr && tk.neg {
 				return Query{}, fmt.Errorf("OR cannot join an excluded term (in %q)", q.raw)
@@ -131,21 +127,6 @@ func ParseQuery(s string) (Query, error) {
 		return Query{}, fmt.Errorf("%q: %w", q.raw, ErrEmptyQuery)
 	}
 	return q, nil
-}
-
-// contentWords drops stop words from an unquoted word's tokens, unless
-// nothing else is left ("U.S." stays "u s"; "the" goes).
-func contentWords(words []string) []string {
-	out := words[:0:0]
-	for _, w := range words {
-		if !IsStopWord(w) {
-			out = append(out, w)
-		}
-	}
-	if len(out) == 0 && len(words) > 1 {
-		return words
-	}
-	return out
 }
 
 // String returns the query as the user typed it (trimmed).
