@@ -128,6 +128,24 @@ func groupIndices(articles []Article, opt GroupOptions, stems *stemCache) [][]in
 	return leadFirst(labels, edges)
 }
 
+// minIDFArticles is the least number of articles idf is computed over: a
+// smaller batch counts as if the missing articles contained none of its
+// words. A small batch (the articles matching a narrow query) is often
+// mostly one story; with a plain idf the words that story shares would
+// count for nothing, and it would fall apart.
+const minIDFArticles = 20
+
+// missingNeighbourDensity stands in for the neighbours a batch of fewer
+// than SkipNeighbors+Neighbors+1 articles does not have, so that two
+// articles alone must share more than a word or two to make one story.
+const missingNeighbourDensity = 0.15
+
+// densityFloor is the least density: however lonely two articles are in
+// their batch, they must be this similar (plus the threshold) to make one
+// story. It matters in small batches, where the few neighbours may all be
+// unrelated.
+const densityFloor = 0.1
+
 // minEdge is the least similarity kept in the article graph; below it two
 // articles count as unrelated.
 const minEdge = 0.03
@@ -169,7 +187,7 @@ func newSimModel(articles []Article, opt GroupOptions, stems *stemCache) *simMod
 	}
 	idf := make([]float32, len(df))
 	for id, d := range df {
-		idf[id] = float32(math.Log(float64(n+1) / float64(d)))
+		idf[id] = float32(math.Log(float64(max(n, minIDFArticles)+1) / float64(d)))
 	}
 	weigh := func(v []term) []term {
 		var norm float64
@@ -391,8 +409,9 @@ func dot(a, b []term) float32 {
 }
 
 // density returns, for each of n items, the mean similarity to its
-// neighbours ranked skip+1 to skip+k (missing neighbours count as 0),
-// capped at max.
+// neighbours ranked skip+1 to skip+k, between densityFloor and max.
+// Neighbours below the similarity floor count as 0, and neighbours a small
+// batch cannot have as missingNeighbourDensity.
 func density(n int, edges []edge, skip, k int, max float64) []float64 {
 	keep := skip + k
 	top := make([]float32, n*keep) // per item, the best keep similarities, descending
@@ -416,7 +435,10 @@ func density(n int, edges []edge, skip, k int, max float64) []float64 {
 		for _, s := range top[i*keep+skip : (i+1)*keep] {
 			sum += float64(s)
 		}
-		out[i] = math.Min(sum/float64(k), max)
+		if missing := keep - (n - 1); missing > 0 {
+			sum += missingNeighbourDensity * float64(min(missing, k))
+		}
+		out[i] = math.Max(densityFloor, math.Min(sum/float64(k), max))
 	}
 	return out
 }

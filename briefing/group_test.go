@@ -248,3 +248,41 @@ func TestGroupLeadIsMostCentral(t *testing.T) {
 		}
 	}
 }
+
+// A query for a niche story hands Group just that story's articles: they
+// must still come out as one story (a reader would otherwise see the same
+// news two or three times). And two articles of different stories, grouped
+// on their own, stay apart.
+func TestGroupSmallBatches(t *testing.T) {
+	t.Parallel()
+	arts := sampleArticles(t)
+	e := briefing.New(briefing.Config{})
+	byStory := map[string][]briefing.Article{}
+	for _, a := range arts {
+		byStory[sampleStory(a.ID)] = append(byStory[sampleStory(a.ID)], a)
+	}
+	for name, members := range byStory {
+		if got := e.Group(members); len(got) != 1 {
+			t.Errorf("story %s alone (%d articles) came out as %d stories", name, len(members), len(got))
+		}
+	}
+	// Two articles alone give the density little to go on. Of the 150-odd
+	// pairs of different stories, only articles on the same G20 summit in
+	// Hamburg (a meeting planned there, the police preparing for it) may
+	// come close enough to merge.
+	var merged []string
+	for i, a := range arts {
+		for _, b := range arts[i+1:] {
+			if sampleStory(a.ID) == sampleStory(b.ID) || len(e.Group([]briefing.Article{a, b})) != 1 {
+				continue
+			}
+			merged = append(merged, a.ID+" + "+b.ID)
+			if !strings.HasPrefix(a.ID, "g20-") || !strings.HasPrefix(b.ID, "g20-") {
+				t.Errorf("%s and %s merged on their own", a.ID, b.ID)
+			}
+		}
+	}
+	if len(merged) > 3 {
+		t.Errorf("%d pairs of G20 stories merged on their own: %q", len(merged), merged)
+	}
+}
