@@ -51,7 +51,7 @@ func (e *Engine) Brief(now time.Time, title string, q Query, articles []Article,
 			rel = append(rel, s)
 		}
 	}
-	ranked := e.rank(now, matched, rel)
+	ranked := e.rank(now, matched, rel, q.stems())
 	if len(ranked) > b.Stories {
 		out.More = len(ranked) - b.Stories
 		ranked = ranked[:b.Stories]

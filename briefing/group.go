@@ -101,7 +101,7 @@ func (o GroupOptions) withDefaults() GroupOptions {
 // [Article.Key]. Group is deterministic: the same input gives the same
 // stories.
 func (e *Engine) Group(articles []Article) []Story {
-	groups := groupIndices(articles, e.group, e.stems)
+	groups := groupIndices(articles, e.group, e.stems, nil)
 	stories := make([]Story, len(groups))
 	for k, g := range groups {
 		arts := make([]Article, len(g))
@@ -116,12 +116,17 @@ func (e *Engine) Group(articles []Article) []Story {
 // groupIndices groups articles into stories given as article indices: the
 // lead first, then the other members in input order; stories in the order
 // of their first article.
-func groupIndices(articles []Article, opt GroupOptions, stems *stemCache) [][]int {
+//
+// Stems in ignore carry no evidence: Brief passes the query's words, which
+// every article it groups shares by construction (without this, "G20
+// summit menu revealed" joins "Trump and Putin meet at G20 summit" in the
+// answer to /news g20).
+func groupIndices(articles []Article, opt GroupOptions, stems *stemCache, ignore map[string]bool) [][]int {
 	if len(articles) == 0 {
 		return nil
 	}
 	opt = opt.withDefaults()
-	m := newSimModel(articles, opt, stems)
+	m := newSimModel(articles, opt, stems, ignore)
 	edges := m.similarPairs(minEdge)
 	dens := density(len(articles), edges, opt.SkipNeighbors, opt.Neighbors, opt.DensityCap)
 	labels := averageLink(len(articles), edges, dens, opt.Threshold)
@@ -165,13 +170,14 @@ type simModel struct {
 }
 
 // newSimModel builds the TF-IDF vectors of articles.
-func newSimModel(articles []Article, opt GroupOptions, stems *stemCache) *simModel {
+func newSimModel(articles []Article, opt GroupOptions, stems *stemCache, ignore map[string]bool) *simModel {
 	n := len(articles)
 	fx := featureExtractor{
-		opt:   opt,
-		stems: stems,
-		vocab: make(map[string]int32, 4096),
-		ids:   make(map[string]int32, 4096),
+		opt:    opt,
+		stems:  stems,
+		ignore: ignore,
+		vocab:  make(map[string]int32, 4096),
+		ids:    make(map[string]int32, 4096),
 	}
 	type counts struct{ full, title []term }
 	raw := make([]counts, n)
@@ -228,13 +234,14 @@ func (m *simModel) sim(i, j int) float32 {
 // featureExtractor turns articles into weighted term counts, sharing one
 // vocabulary and a cache of stems.
 type featureExtractor struct {
-	opt   GroupOptions
-	stems *stemCache
-	vocab map[string]int32 // stem -> id
-	ids   map[string]int32 // lowercase word -> id of its stem, or -1 for a stop word
-	acc   []float32        // scratch: id -> count
-	seen  []int32          // scratch: ids touched in acc
-	words wordScanner
+	opt    GroupOptions
+	stems  *stemCache
+	ignore map[string]bool  // stems that are no evidence (the query's)
+	vocab  map[string]int32 // stem -> id
+	ids    map[string]int32 // lowercase word -> id of its stem, or -1 for a stop word
+	acc    []float32        // scratch: id -> count
+	seen   []int32          // scratch: ids touched in acc
+	words  wordScanner
 }
 
 // id returns the vocabulary id of the stem of word, or -1 for a stop word.
@@ -244,8 +251,7 @@ func (fx *featureExtractor) id(word []byte) int32 {
 	}
 	w := string(word)
 	id := int32(-1)
-	if !IsStopWord(w) {
-		st := fx.stems.stem(w)
+	if st := fx.stems.stem(w); !IsStopWord(w) && !fx.ignore[st] {
 		var ok bool
 		if id, ok = fx.vocab[st]; !ok {
 			id = int32(len(fx.vocab))

@@ -353,3 +353,17 @@ outer:
 	}
 	return n
 }
+
+// stems returns the stems of the query's positive terms: words every
+// article it selects shares by construction.
+func (q Query) stems() map[string]bool {
+	out := map[string]bool{}
+	for _, g := range q.All {
+		for _, t := range g {
+			for _, st := range t.stems {
+				out[st] = true
+			}
+		}
+	}
+	return out
+}

@@ -28,8 +28,8 @@ type rankedStory struct {
 // discounts it without ever zeroing it, so a big story from yesterday can
 // still beat a small one from this morning. Ties go to the newer story,
 // then to the one that came first in the input.
-func (e *Engine) rank(now time.Time, articles []Article, rel []float64) []rankedStory {
-	groups := groupIndices(articles, e.group, e.stems)
+func (e *Engine) rank(now time.Time, articles []Article, rel []float64, ignore map[string]bool) []rankedStory {
+	groups := groupIndices(articles, e.group, e.stems, ignore)
 	out := make([]rankedStory, 0, len(groups))
 	for _, g := range groups {
 		st := Story{ID: articles[g[0]].Key(), Articles: make([]Article, len(g))}
