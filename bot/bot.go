@@ -20,6 +20,11 @@ const (
 	DefaultWindow      = 72 * time.Hour
 	DefaultAt          = "08:00"
 	DefaultSearchLimit = 5000
+	// DefaultBriefLimit bounds the articles an interactive answer reads:
+	// the newest matching ones within the window. It keeps /news fast over
+	// a large pool (the engine reads every candidate); a topic busier than
+	// that is briefed from its newest articles.
+	DefaultBriefLimit = 400
 	// MinGrace is the least lateness a delivery is allowed: queueing and
 	// retries need a few minutes even when the bot never stopped.
 	MinGrace = 5 * time.Minute
@@ -63,9 +68,12 @@ type Config struct {
 	// PostEmpty posts a short "nothing new" note when a digest has no
 	// stories, instead of posting nothing.
 	PostEmpty bool
-	// SearchLimit is the most articles read from the store for one briefing
-	// or digest (default DefaultSearchLimit).
+	// SearchLimit is the most articles read from the store for one digest
+	// (default DefaultSearchLimit).
 	SearchLimit int
+	// BriefLimit is the most articles read for an interactive answer:
+	// /news, why (default DefaultBriefLimit).
+	BriefLimit int
 	// Limits are the posting rates per platform name ("slack"). Delivery
 	// waits for them before posting; a platform's 429 pauses every
 	// delivery to that platform for its Retry-After either way.
@@ -139,6 +147,9 @@ func New(store Store, cfg Config, platforms ...Platform) (*Bot, error) {
 	cfg.Grace = max(cfg.Grace, MinGrace)
 	if cfg.SearchLimit <= 0 {
 		cfg.SearchLimit = DefaultSearchLimit
+	}
+	if cfg.BriefLimit <= 0 {
+		cfg.BriefLimit = DefaultBriefLimit
 	}
 	if cfg.MaxInlineWait <= 0 {
 		cfg.MaxInlineWait = DefaultMaxInlineWait

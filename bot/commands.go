@@ -32,7 +32,7 @@ func (b *Bot) brief(ctx context.Context, cmd Command, text string) (Reply, error
 		return Reply{}, Errorf(EINVALID, "I could not read the query %s: %s.\nUsage: %s", quote(query), err, Usage(VerbBrief))
 	}
 	now := b.now()
-	arts, err := b.store.SearchArticles(ctx, q, SearchOptions{Since: now.Add(-b.cfg.Window), Sources: sources, Limit: b.cfg.SearchLimit})
+	arts, err := b.store.SearchArticles(ctx, q, SearchOptions{Since: now.Add(-b.cfg.Window), Sources: sources, Limit: b.cfg.BriefLimit})
 	if err != nil {
 		return Reply{}, fmt.Errorf("search %q: %w", query, err)
 	}

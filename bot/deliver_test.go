@@ -105,8 +105,14 @@ func TestDigestCutToMaxWithMore(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	id, slot := subscribed(t, e, 2)
-	for i, title := range []string{"G20 talks on debt stall", "G20 protest draws thousands", "G20 host city braces for traffic", "G20 summit menu revealed"} {
-		e.store.addArticles(article("extra"+string(rune('a'+i)), "wire", title, title+" in Hamburg on Friday, officials said. More details followed later that day.", time.Duration(i+1)*time.Hour))
+	// Four more G20 stories, each a different event.
+	for i, a := range []struct{ title, text string }{
+		{"G20 talks on debt relief stall", "Finance officials failed to agree on debt relief for poorer countries. Creditors want private lenders to share the losses."},
+		{"G20 protest draws thousands", "Thousands of demonstrators marched through the harbour district. Police reported scuffles near the fish market."},
+		{"G20 host city braces for traffic", "Motorways into the city will close for two days. Commuters were told to work from home where possible."},
+		{"G20 summit menu revealed", "Chefs will serve regional fish and vegetables at the leaders' dinner. The menu avoids pork and shellfish."},
+	} {
+		e.store.addArticles(article("extra"+string(rune('a'+i)), "wire", a.title, a.text, time.Duration(i+1)*time.Hour))
 	}
 	if err := e.bot.Deliver(ctx, id, slot); err != nil {
 		t.Fatal(err)

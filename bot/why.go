@@ -123,7 +123,7 @@ func (b *Bot) whyTopic(ctx context.Context, ch ChannelRef, t Topic, a briefing.A
 	if !inWindow {
 		return "it matches, but it is too old."
 	}
-	arts, err := b.store.SearchArticles(ctx, q, SearchOptions{Since: now.Add(-b.cfg.Window), Sources: t.Sources, Limit: b.cfg.SearchLimit})
+	arts, err := b.store.SearchArticles(ctx, q, SearchOptions{Since: now.Add(-b.cfg.Window), Sources: t.Sources, Limit: b.cfg.BriefLimit})
 	if err != nil {
 		return "it matches (the stories around it could not be read: " + err.Error() + ")."
 	}

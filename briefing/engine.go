@@ -1,8 +1,6 @@
 package briefing
 
 import (
-	"math"
-	"sort"
 	"time"
 )
 
@@ -10,104 +8,81 @@ import (
 type Config struct {
 	// HalfLife is how fast a story's recency weight halves (default 24h).
 	HalfLife time.Duration
+	// Grouping tunes story grouping; the zero value means the defaults.
+	Grouping GroupOptions
 }
 
-// Engine groups, ranks and summarizes articles into briefings. It holds no
-// mutable state and is safe for concurrent use.
+// Engine groups, ranks and summarizes articles into briefings. It is safe
+// for concurrent use. Its only state is a bounded cache of word stems,
+// which makes repeated briefings cheaper; reuse one Engine.
 type Engine struct {
 	halfLife time.Duration
+	group    GroupOptions
+	stems    *stemCache
 }
 
 // New returns an Engine configured by cfg.
 func New(cfg Config) *Engine {
-	e := &Engine{halfLife: cfg.HalfLife}
+	e := &Engine{halfLife: cfg.HalfLife, group: cfg.Grouping.withDefaults(), stems: newStemCache()}
 	if e.halfLife <= 0 {
 		e.halfLife = 24 * time.Hour
 	}
 	return e
 }
 
-// Group groups articles that tell the same event into stories. Every input
-// article ends up in exactly one story. Stories come out in the order of
-// their first article in the input.
-func (e *Engine) Group(articles []Article) []Story {
-	index := map[string]int{}
-	var stories []Story
-	for _, a := range articles {
-		k := normSentence(a.Title)
-		if k == "" {
-			k = a.Key()
-		}
-		if i, ok := index[k]; ok {
-			stories[i].Articles = append(stories[i].Articles, a)
-			continue
-		}
-		index[k] = len(stories)
-		stories = append(stories, Story{ID: a.Key(), Articles: []Article{a}})
-	}
-	return stories
-}
-
-// Brief selects the stories among articles that match q, ranks them by
-// relevance, recency (relative to now) and number of sources, cuts them to
-// the budget and summarizes each. Stories that match but do not fit are
-// counted in Briefing.More.
+// Brief answers q from articles: it keeps the articles that match q,
+// groups them into stories, ranks the stories by relevance, recency
+// (relative to now) and number of sources, and
+// summarizes the best b.Stories of them. Stories that match but do not fit
+// the budget are counted in Briefing.More, so nothing is dropped silently.
+// The zero Query matches nothing.
 func (e *Engine) Brief(now time.Time, title string, q Query, articles []Article, b Budget) Briefing {
 	b = b.withDefaults()
-	type scored struct {
-		story Story
-		rel   float64
-		score float64
-	}
-	var matched []Article
-	rel := map[string]float64{}
-	for _, a := range articles {
-		s, ok := q.Match(NewDoc(a))
-		if !ok {
-			continue
-		}
-		matched = append(matched, a)
-		rel[a.Key()] = s
-	}
-	var ranked []scored
-	for _, st := range e.Group(matched) {
-		best := 0.0
-		for _, a := range st.Articles {
-			best = math.Max(best, rel[a.Key()])
-		}
-		ranked = append(ranked, scored{story: st, rel: best, score: e.score(now, st, best)})
-	}
-	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].score > ranked[j].score })
 	out := Briefing{Title: title, Query: q.String(), Generated: now}
-	for i, r := range ranked {
-		if i >= b.Stories {
-			out.More = len(ranked) - b.Stories
-			break
+	if q.IsZero() {
+		return out
+	}
+	m := newQueryMatcher(q, e.stems)
+	var matched []Article
+	var rel []float64
+	for _, a := range articles {
+		if s, ok := m.match(a); ok {
+			matched = append(matched, a)
+			rel = append(rel, s)
 		}
-		lead := r.story.Lead()
-		out.Items = append(out.Items, Item{
-			StoryID:   r.story.ID,
-			Headline:  lead.Title,
-			URL:       lead.URL,
-			Summary:   e.Summarize(lead, b),
-			Sources:   r.story.Sources(),
-			Published: r.story.Latest(),
-			Score:     r.score,
-		})
+	}
+	ranked := e.rank(now, matched, rel, q.stems())
+	if len(ranked) > b.Stories {
+		out.More = len(ranked) - b.Stories
+		ranked = ranked[:b.Stories]
+	}
+	out.Items = make([]Item, 0, len(ranked))
+	for _, r := range ranked {
+		out.Items = append(out.Items, e.item(r, b))
 	}
 	return out
 }
 
-// score combines relevance, recency and the number of sources.
-func (e *Engine) score(now time.Time, st Story, rel float64) float64 {
-	recency := 0.5
-	if t := st.Latest(); !t.IsZero() {
-		age := now.Sub(t)
-		if age < 0 {
-			age = 0
-		}
-		recency = math.Exp2(-float64(age) / float64(e.halfLife))
+// item renders one ranked story. The headline and link are the lead's; the
+// summary is the lead's too, or the first member's that yields one when the
+// lead has no usable text (a feed that carries headlines only).
+func (e *Engine) item(r rankedStory, b Budget) Item {
+	lead := r.Story.Lead()
+	it := Item{
+		StoryID:   r.Story.ID,
+		Headline:  lead.Title,
+		URL:       lead.URL,
+		Sources:   r.Story.Sources(),
+		Published: storyTime(r.Story),
+		Score:     r.Score,
 	}
-	sources := math.Log2(1 + float64(len(st.Sources())))
-	return rel * (0.5 + recency) * (1 + sources)
+	for _, a := range r.Story.Articles {
+		if it.Summary = e.Summarize(a, b); len(it.Summary) > 0 {
+			break
+		}
+	}
+	if it.Summary == nil {
+		it.Summary = []string{}
+	}
+	return it
 }

@@ -3,8 +3,11 @@ package briefing
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Query selects stories. Its syntax, as users type it after /news:
@@ -17,7 +20,9 @@ import (
 //	g20 summit OR talks   means g20 AND (summit OR talks)
 //
 // Matching is case-insensitive and on stemmed words, so "summits" finds
-// "summit". Exclusions apply to the whole query. The zero Query matches
+// "summit"; a phrase matches within the headline or within the text.
+// Exclusions apply to the whole query. OR may be written in any case; to
+// look for the word itself, quote it ("or"). The zero Query matches
 // nothing.
 type Query struct {
 	// All holds the groups that must all match; each group matches when any
@@ -37,10 +42,13 @@ type Term struct {
 	stems  []string
 }
 
-// String renders the term in query syntax.
+// String renders the term in query syntax, so that parsing it gives the
+// term back: quoted when it is a phrase, has several words ("U.S." gives
+// the words u and s, which must follow each other), or is the word "or",
+// which the parser would take for OR.
 func (t Term) String() string {
 	s := strings.Join(t.Words, " ")
-	if t.Phrase {
+	if t.Phrase || len(t.Words) > 1 || strings.EqualFold(s, "or") {
 		return `"` + s + `"`
 	}
 	return s
@@ -52,21 +60,30 @@ func (t Term) Stems() []string { return t.stems }
 // ErrEmptyQuery is returned by ParseQuery for a query with no positive term.
 var ErrEmptyQuery = errors.New("query has no words to look for")
 
-// maxQueryLen bounds a query's length in bytes; longer input is an error.
-const maxQueryLen = 500
+const (
+	// maxQueryLen bounds a query's length in bytes; longer input is an error.
+	maxQueryLen = 500
+	// maxQueryTerms bounds the number of words and phrases in a query.
+	maxQueryTerms = 32
+)
 
 // ParseQuery parses the query syntax described on [Query]. It returns
-// [ErrEmptyQuery] (wrapped) when nothing positive is left to search for, and
-// a descriptive error for unbalanced quotes, a dangling OR or over-long input.
+// [ErrEmptyQuery] (wrapped) when nothing positive is left to search for,
+// and a descriptive error for unbalanced quotes, a dangling OR, an OR
+// joining an excluded term, more than 32 terms or input over 500 bytes.
 func ParseQuery(s string) (Query, error) {
 	if len(s) > maxQueryLen {
 		return Query{}, fmt.Errorf("query is %d characters long; the limit is %d", len(s), maxQueryLen)
+	}
+	if !utf8.ValidString(s) {
+		return Query{}, errors.New("query is not valid UTF-8 text")
 	}
 	q := Query{raw: strings.TrimSpace(s)}
 	toks, err := lexQuery(s)
 	if err != nil {
 		return Query{}, err
 	}
+	terms := 0
 	pendingOr := false
 	for i, tk := range toks {
 		if tk.or {
@@ -78,8 +95,14 @@ func ParseQuery(s string) (Query, error) {
 		}
 		words := Tokens(tk.text)
 		if len(words) == 0 {
+			if pendingOr && tk.neg {
+				return Query{}, fmt.Errorf("OR cannot join an excluded term (in %q)", q.raw)
+			}
 			pendingOr = false
 			continue
+		}
+		if terms++; terms > maxQueryTerms {
+			return Query{}, fmt.Errorf("query has more than %d words and phrases", maxQueryTerms)
 		}
 		t := Term{Words: words, Phrase: tk.quoted && len(words) > 1}
 		t.stems = make([]string, len(words))
@@ -151,7 +174,7 @@ func lexQuery(s string) ([]queryToken, error) {
 			j++
 		}
 		w := string(rs[i:j])
-		if w == "OR" && !neg {
+		if strings.EqualFold(w, "or") && !neg {
 			out = append(out, queryToken{or: true})
 		} else {
 			out = append(out, queryToken{text: w, neg: neg})
@@ -183,8 +206,114 @@ func stemAll(toks []string) []string {
 	return toks
 }
 
+// queryMatcher matches one query against many articles, with the same
+// result as q.Match(NewDoc(a)) but several times faster: it reads the words
+// without allocating, and stems only those that could stem to one of the
+// query's stems. Stemming strips suffixes, so a word can only stem to s if
+// it starts with s less its last two letters (TestStemKeepsPrefix guards
+// this). Not safe for concurrent use.
+type queryMatcher struct {
+	q        Query
+	stems    []string // the distinct stems of the query's terms
+	prefixes []string // prefixes[i]: what words stemming to stems[i] start with
+	all      [][][]int32
+	none     [][]int32
+	cache    *stemCache
+	words    wordScanner
+	title    []int32
+	text     []int32
+}
+
+func newQueryMatcher(q Query, cache *stemCache) *queryMatcher {
+	m := &queryMatcher{q: q, cache: cache}
+	codes := func(t Term) []int32 {
+		out := make([]int32, len(t.stems))
+		for k, s := range t.stems {
+			i := slices.Index(m.stems, s)
+			if i < 0 {
+				i = len(m.stems)
+				m.stems = append(m.stems, s)
+				m.prefixes = append(m.prefixes, stemPrefix(s))
+			}
+			out[k] = int32(i + 1)
+		}
+		return out
+	}
+	for _, g := range q.All {
+		var terms [][]int32
+		for _, t := range g {
+			terms = append(terms, codes(t))
+		}
+		m.all = append(m.all, terms)
+	}
+	for _, t := range q.None {
+		m.none = append(m.none, codes(t))
+	}
+	return m
+}
+
+// stemPrefix is what every word stemming to s starts with.
+func stemPrefix(s string) string {
+	_, size := utf8.DecodeRuneInString(s)
+	return s[:max(size, len(s)-2)]
+}
+
+// codes turns text into one code per word: 1 + the index of its stem among
+// the query's stems, or 0 when it stems to none of them.
+func (m *queryMatcher) codes(dst []int32, text string) []int32 {
+	dst = dst[:0]
+	m.words.scan(text, 0, func(w []byte, _, _ bool) {
+		code := int32(0)
+		for _, p := range m.prefixes {
+			if len(w) >= len(p) && string(w[:len(p)]) == p {
+				if i := slices.Index(m.stems, m.cache.stemBytes(w)); i >= 0 {
+					code = int32(i + 1)
+				}
+				break
+			}
+		}
+		dst = append(dst, code)
+	})
+	return dst
+}
+
+// match is q.Match(NewDoc(a)).
+func (m *queryMatcher) match(a Article) (score float64, ok bool) {
+	if m.q.IsZero() {
+		return 0, false
+	}
+	m.title = m.codes(m.title, a.Title)
+	m.text = m.codes(m.text, a.Text)
+	for _, t := range m.none {
+		if count(m.title, t) > 0 || count(m.text, t) > 0 {
+			return 0, false
+		}
+	}
+	for _, group := range m.all {
+		best := 0.0
+		for _, t := range group {
+			best = math.Max(best, termScore(count(m.title, t), count(m.text, t)))
+		}
+		if best == 0 {
+			return 0, false
+		}
+		score += best
+	}
+	return score, true
+}
+
+// termScore is the relevance of a term found inTitle times in the headline
+// and inText times in the text: saturating, as BM25's k1 does, with a
+// headline mention counting three times.
+func termScore(inTitle, inText int) float64 {
+	tf := 3*float64(inTitle) + float64(inText)
+	return tf / (tf + 1.5)
+}
+
 // Match reports whether the document satisfies q, and a relevance score:
-// the summed, title-weighted, length-damped frequency of the matched terms.
+// for each group of q.All the best of its terms' saturated,
+// headline-weighted counts (a mention in the headline counts three times),
+// summed over the groups.
 func (q Query) Match(d Doc) (score float64, ok bool) {
 	if q.IsZero() {
 		return 0, false
@@ -197,14 +326,7 @@ func (q Query) Match(d Doc) (score float64, ok bool) {
 	for _, group := range q.All {
 		best := 0.0
 		for _, t := range group {
-			tf := 3*float64(count(d.title, t.stems)) + float64(count(d.text, t.stems))
-			if tf == 0 {
-				continue
-			}
-			s := tf / (tf + 1.5) // saturating, as BM25's k1 does
-			if s > best {
-				best = s
-			}
+			best = math.Max(best, termScore(count(d.title, t.stems), count(d.text, t.stems)))
 		}
 		if best == 0 {
 			return 0, false
@@ -214,8 +336,8 @@ func (q Query) Match(d Doc) (score float64, ok bool) {
 	return score, true
 }
 
-// count returns how many times the stem sequence occurs in toks.
-func count(toks, seq []string) int {
+// count returns how many times the sequence seq occurs in toks.
+func count[T comparable](toks, seq []T) int {
 	if len(seq) == 0 || len(toks) < len(seq) {
 		return 0
 	}
@@ -230,4 +352,18 @@ outer:
 		n++
 	}
 	return n
+}
+
+// stems returns the stems of the query's positive terms: words every
+// article it selects shares by construction.
+func (q Query) stems() map[string]bool {
+	out := map[string]bool{}
+	for _, g := range q.All {
+		for _, t := range g {
+			for _, st := range t.stems {
+				out[st] = true
+			}
+		}
+	}
+	return out
 }

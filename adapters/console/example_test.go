@@ -39,12 +39,12 @@ func Example() {
 	}
 	// Output:
 	// > /news g20
-	// g20: 1 story (2017-07-07 18:00:00 UTC)
+	// g20: 1 story (7 Jul 2017 18:00 UTC)
 	//
 	// 1. Trump and Putin meet at G20 in Hamburg
 	//    Donald Trump and Vladimir Putin met for the first time on Friday at
 	//    the G20 summit in Hamburg. The talks lasted more than two hours.
-	//    Sources: Wire
+	//    Source: Wire · 1 hour ago
 	//    https://wire.example/g20
 	//
 	// > /news topic add g20 g20 -football
@@ -55,12 +55,12 @@ func Example() {
 	// Preview of a `g20` digest with the stories of the last 3 days (the topic
 	// has no schedule; nothing was posted):
 	//
-	// g20 digest: 1 story (2017-07-07 18:00:00 UTC)
+	// g20 digest: 1 story (7 Jul 2017 18:00 UTC)
 	//
 	// 1. Trump and Putin meet at G20 in Hamburg
 	//    Donald Trump and Vladimir Putin met for the first time on Friday at
 	//    the G20 summit in Hamburg. The talks lasted more than two hours.
-	//    Sources: Wire
+	//    Source: Wire · 1 hour ago
 	//    https://wire.example/g20
 	//
 	// >

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/newsbot/newsbot/briefing"
@@ -10,32 +11,59 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// The demo's morning digest: a channel topic as an admin would set it up
+// with /news topic add, excluding sport.
+const (
+	demoTopic      = "europe"
+	demoTopicQuery = "europe OR germany OR spain OR madrid OR hamburg -sport"
+)
+
 func newDemoCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
 		Short: "Brief the bundled sample articles: /news g20 and a morning digest (no tokens needed)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			arts, _, err := feeds.ReadArticles(samples.FS(), ".", "newsbot samples")
-			if err != nil {
-				return err
-			}
-			// The demo's clock is pinned just after the newest sample, so
-			// it shows the same briefing every time it runs.
-			now := latest(arts).Add(2 * time.Hour)
-			eng := briefing.New(briefing.Config{})
-			w := cmd.OutOrStdout()
-			q, err := briefing.ParseQuery("g20")
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "> /news g20\n\n")
-			fmt.Fprint(w, briefing.FormatText(eng.Brief(now, "g20", q, arts, briefing.Budget{}), 80))
-			return nil
+			return runDemo(cmd.OutOrStdout())
 		},
 	}
 }
 
+// runDemo prints the answer to /news g20 and a morning digest from the
+// embedded sample articles. The clock is pinned just after the newest
+// sample, so the demo prints the same every time.
+func runDemo(w io.Writer) error {
+	arts, problems, err := feeds.ReadArticles(samples.FS(), ".", "newsbot fixture")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("demo: bundled samples: %w", problems[0])
+	}
+	now := latest(arts).Add(2 * time.Hour)
+	eng := briefing.New(briefing.Config{})
+	fmt.Fprintf(w, "newsbot demo: %d sample articles from %d outlets, clock pinned to %s.\n",
+		len(arts), outlets(arts), now.Format("2 Jan 2006 15:04 MST"))
+
+	g20, err := briefing.ParseQuery("g20")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintf(w, "\n> /news g20\n\n")
+	fmt.Fprint(w, briefing.FormatText(eng.Brief(now, "g20", g20, arts, briefing.Budget{Sentences: 3}), 80))
+
+	topic, err := briefing.ParseQuery(demoTopicQuery)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Fprintf(w, "\n> Morning digest for #newsroom, topic %q: %s\n\n", demoTopic, demoTopicQuery)
+	digest := eng.Brief(now, "Morning digest ("+demoTopic+")", topic, arts, briefing.Budget{Stories: 3, Sentences: 1})
+	fmt.Fprint(w, briefing.FormatText(digest, 80))
+	return nil
+}
+
+// latest returns the newest publication time among arts (a fixed date
+// when none has one).
 func latest(arts []briefing.Article) time.Time {
 	var t time.Time
 	for _, a := range arts {
@@ -44,7 +72,15 @@ func latest(arts []briefing.Article) time.Time {
 		}
 	}
 	if t.IsZero() {
-		t = time.Date(2017, 5, 2, 18, 0, 0, 0, time.UTC)
+		t = time.Date(2017, 5, 3, 8, 0, 0, 0, time.UTC)
 	}
 	return t
+}
+
+func outlets(arts []briefing.Article) int {
+	seen := map[string]bool{}
+	for _, a := range arts {
+		seen[a.Source] = true
+	}
+	return len(seen)
 }
