@@ -155,7 +155,9 @@ func itemURL(it Item) string {
 }
 
 // ageText says how long before the briefing a story last moved ("5 hours
-// ago"); "" when either time is unknown or the story is from the future.
+// ago", "5 days ago"; the date for anything older than two weeks: "2 May"
+// this year, "2 May 2017" before); "" when either time is unknown or the
+// story is from the future.
 func ageText(generated, published time.Time) string {
 	if generated.IsZero() || published.IsZero() {
 		return ""
@@ -170,8 +172,12 @@ func ageText(generated, published time.Time) string {
 		return plural(int(d/time.Minute), "minute", "minutes") + " ago"
 	case d < 48*time.Hour:
 		return plural(int(d/time.Hour), "hour", "hours") + " ago"
+	case d < 14*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day", "days") + " ago"
+	case published.Year() == generated.Year():
+		return published.UTC().Format("2 Jan")
 	}
-	return plural(int(d/(24*time.Hour)), "day", "days") + " ago"
+	return published.UTC().Format("2 Jan 2006")
 }
 
 func moreLine(n int) string { return "+" + plural(n, "more story", "more stories") }

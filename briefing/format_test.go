@@ -150,3 +150,26 @@ func TestFormatTextWrapsBetweenWords(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatTextAge(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		published time.Time
+		want      string
+	}{
+		{now.Add(-30 * time.Second), "just now"},
+		{now.Add(-5 * time.Hour), "5 hours ago"},
+		{now.Add(-3 * 24 * time.Hour), "3 days ago"},
+		{time.Date(2026, 5, 2, 9, 0, 0, 0, time.UTC), "2 May"},
+		{time.Date(2017, 5, 2, 9, 0, 0, 0, time.UTC), "2 May 2017"},
+	}
+	for _, tc := range cases {
+		b := briefing.Briefing{Title: "t", Generated: now, Items: []briefing.Item{{
+			Headline: "H", Sources: []briefing.Link{{Name: "Wire"}}, Published: tc.published,
+		}}}
+		if out := briefing.FormatText(b, 80); !strings.Contains(out, "Source: Wire · "+tc.want+"\n") {
+			t.Errorf("published %s: want %q in\n%s", tc.published, tc.want, out)
+		}
+	}
+}
