@@ -100,7 +100,7 @@ var _ discord.TopicLister = (*bot.Bot)(nil)
 // makes no network calls to Slack or Discord; it does bind the HTTP
 // listener, so that a port in use fails here. On error, everything opened
 // so far is closed.
-func New(ctx context.Context, opts Options) (a *App, err error) {
+func New(ctx context.Context, opts Options) (_ *App, err error) {
 	cfg := opts.Config
 	if strings.HasPrefix(cfg.Storage.DSN, "postgres://") || strings.HasPrefix(cfg.Storage.DSN, "postgresql://") {
 		return nil, errors.New("storage.dsn: PostgreSQL is not supported yet; use a SQLite file path such as newsbot.db")
@@ -116,10 +116,10 @@ func New(ctx context.Context, opts Options) (a *App, err error) {
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	a = &App{cfg: cfg, log: log, reg: reg, opts: opts}
+	a := &App{cfg: cfg, log: log, reg: reg, opts: opts}
 	defer func() {
 		if err != nil {
-			a.Close()
+			a.Close() // a, not the nil result: close what was opened
 		}
 	}()
 	a.met = newMetrics(reg, opts.Version)
@@ -344,8 +344,11 @@ func (a *App) prune(ctx context.Context) {
 // Close releases everything New opened. Call it after Run has returned.
 func (a *App) Close() error {
 	var errs []error
-	if a.ln != nil && a.server == nil {
-		errs = append(errs, a.ln.Close())
+	if a.ln != nil {
+		// Run's shutdown closed it already if Run ran.
+		if err := a.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
 	}
 	if a.fetcher != nil {
 		a.fetcher.Close()

@@ -27,8 +27,8 @@ type botRuntime struct {
 // platforms, syncs the config file's topics and subscriptions into the
 // store, and prepares the digest queue on the same database. Close it when
 // done (after the queue's Run has returned).
-func startBot(ctx context.Context, cfg config.Config, log *slog.Logger, platforms ...bot.Platform) (rt *botRuntime, err error) {
-	rt = &botRuntime{}
+func startBot(ctx context.Context, cfg config.Config, log *slog.Logger, platforms ...bot.Platform) (_ *botRuntime, err error) {
+	rt := &botRuntime{}
 	defer func() {
 		if err != nil {
 			rt.Close()

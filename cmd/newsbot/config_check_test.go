@@ -54,3 +54,15 @@ func TestConfigCheckAndPrintGoodFile(t *testing.T) {
 		t.Errorf("config print lacks the defaults:\n%s", out)
 	}
 }
+
+func TestChatWithAnUnwritableStoreIsAnError(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "nb.yaml")
+	if err := os.WriteFile(p, []byte("storage:\n  dsn: /nonexistent/dir/newsbot.db\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runAll(t, "chat", "--config", p)
+	if err == nil || !strings.Contains(err.Error(), "nonexistent") {
+		t.Errorf("chat with an unwritable store: err = %v\n%s", err, out)
+	}
+}
