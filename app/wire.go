@@ -17,6 +17,7 @@ import (
 	"github.com/newsbot/newsbot/feeds"
 	"github.com/newsbot/newsbot/feeds/fetch"
 	"github.com/newsbot/newsbot/feeds/poll"
+	"github.com/newsbot/newsbot/storage/memory"
 )
 
 // BotConfig maps the config file's sections onto the bot's own config.
@@ -185,9 +186,10 @@ func DefaultSourceName(s feeds.Source) string {
 
 // Check finds the problems config.Validate cannot see because they belong
 // to the parts that use the settings: the Slack and Discord adapters'
-// own checks, and topics and subscriptions the bot would refuse. It makes
-// no network calls and opens nothing.
-func Check(cfg config.Config) error {
+// own checks, and topics and subscriptions the bot would refuse (it syncs
+// them into a throw-away in-memory store). It makes no network calls and
+// opens nothing.
+func Check(ctx context.Context, cfg config.Config) error {
 	var errs []error
 	discard := slog.New(slog.DiscardHandler)
 	if cfg.Slack.Enabled() {
@@ -200,7 +202,13 @@ func Check(cfg config.Config) error {
 			errs = append(errs, err)
 		}
 	}
-	if _, _, err := Declared(cfg); err != nil {
+	topics, subs, err := Declared(cfg)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if b, err := bot.New(memory.New(), BotConfig(cfg, discard)); err != nil {
+		errs = append(errs, err)
+	} else if _, err := b.SyncDeclared(ctx, topics, subs); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -306,3 +306,30 @@ fetch:
 		t.Errorf("an unset secret should show as empty:\n%s", red)
 	}
 }
+
+func TestDurationWithoutUnit(t *testing.T) {
+	_, err := Load(writeFile(t, "http:\n  shutdown_timeout: 10\nfetch:\n  interval: 900\n  timeout: 0\n"))
+	if err == nil {
+		t.Fatal("durations without a unit were accepted")
+	}
+	for _, want := range []string{"http.shutdown_timeout: 10 has no unit", "fetch.interval: 900 has no unit"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "fetch.timeout: 0") {
+		t.Errorf("a zero duration needs no unit: %v", err)
+	}
+}
+
+func TestUnknownEnv(t *testing.T) {
+	t.Parallel()
+	got := UnknownEnv([]string{"NEWSBOT_SLACK_TOKEN=x", "NEWSBOT_SLACK_BOT_TOKEN=y", "NEWSBOT_TEST_POSTGRES=z", "HOME=/root", "NEWSBOT_HTTP_ADR=:1"})
+	want := []string{
+		"NEWSBOT_HTTP_ADR is not a newsbot setting and is ignored (did you mean NEWSBOT_HTTP_ADDR?)",
+		"NEWSBOT_SLACK_TOKEN is not a newsbot setting and is ignored (did you mean NEWSBOT_SLACK_APP_TOKEN?)", // as near as BOT_TOKEN; ties go alphabetically
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("UnknownEnv =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -202,7 +202,7 @@ func checkKeys(v *viper.Viper) []error {
 		}
 		reported[k] = true
 		msg := fmt.Sprintf("%s: unknown key", k)
-		if near := nearestKey(k, candidates); near != "" {
+		if near := nearestKey(k, candidates, 4); near != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", near)
 		}
 		problems = append(problems, errors.New(msg))
@@ -213,8 +213,21 @@ func checkKeys(v *viper.Viper) []error {
 	}
 	sortStrings(keys)
 	for _, k := range keys {
+		if !v.IsSet(k) {
+			continue
+		}
+		if _, isDur := defaults[k].(time.Duration); isDur {
+			switch n := v.Get(k).(type) {
+			case int, int64, uint64, float64:
+				if fmt.Sprint(n) != "0" {
+					problems = append(problems, fmt.Errorf("%s: %v has no unit; write a duration such as 10s, 15m or 2h", k, n))
+					v.Set(k, defaults[k])
+				}
+				continue
+			}
+		}
 		raw, ok := v.Get(k).(string)
-		if !ok || !v.IsSet(k) {
+		if !ok {
 			continue
 		}
 		var err error
@@ -251,9 +264,10 @@ func isListKey(k string) bool {
 	return false
 }
 
-// nearestKey returns the known key closest to k by edit distance, if close.
-func nearestKey(k string, known map[string]any) string {
-	best, bestD := "", 4
+// nearestKey returns the known key closest to k by edit distance, if it is
+// nearer than far.
+func nearestKey(k string, known map[string]any, far int) string {
+	best, bestD := "", far
 	for cand := range known {
 		if d := editDistance(k, cand); d < bestD || (d == bestD && cand < best) {
 			best, bestD = cand, d
@@ -325,4 +339,32 @@ func mentionsAny(msg string, problems []error) bool {
 		}
 	}
 	return false
+}
+
+// UnknownEnv returns a warning for every NEWSBOT_* variable in environ
+// that sets no config key (a typo such as NEWSBOT_SLACK_TOKEN would
+// otherwise be ignored in silence), with the closest known name.
+// NEWSBOT_TEST_* variables, used by newsbot's own tests, are skipped.
+func UnknownEnv(environ []string) []string {
+	known := map[string]any{}
+	for _, k := range Keys() {
+		known[EnvName(k)] = nil
+	}
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, EnvPrefix+"_") || strings.HasPrefix(name, EnvPrefix+"_TEST_") {
+			continue
+		}
+		if _, ok := known[name]; ok {
+			continue
+		}
+		msg := name + " is not a newsbot setting and is ignored"
+		if near := nearestKey(name, known, 7); near != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", near)
+		}
+		out = append(out, msg)
+	}
+	sortStrings(out)
+	return out
 }

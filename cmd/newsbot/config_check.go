@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,22 +19,25 @@ func newConfigCheckCmd(g *globals) *cobra.Command {
 		Short: "Validate the configuration (file + NEWSBOT_* environment) and list every problem",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load(g.configPath)
-			err = errors.Join(err, app.Check(cfg))
+			cfg, loadErr := config.Load(g.configPath)
+			problems := lines(loadErr)
+			// The parts' own checks, less what the config check said already.
+			for _, p := range lines(app.Check(cmd.Context(), cfg)) {
+				if !mentionsKeyOf(p, problems) {
+					problems = append(problems, p)
+				}
+			}
 			w := cmd.OutOrStdout()
+			for _, env := range config.UnknownEnv(os.Environ()) {
+				fmt.Fprintf(w, "warning: %s\n", env)
+			}
 			name := g.configPath
 			if name == "" {
 				name = "defaults and environment (no --config; ./" + config.DefaultFile + " if present)"
 			}
-			if err == nil {
+			if len(problems) == 0 {
 				fmt.Fprintf(w, "%s: ok\n", name)
 				return nil
-			}
-			var problems []string
-			for _, p := range strings.Split(err.Error(), "\n") {
-				if p = strings.TrimSpace(p); p != "" {
-					problems = append(problems, p)
-				}
 			}
 			fmt.Fprintf(w, "%s: %d problem(s)\n", name, len(problems))
 			for _, p := range problems {
@@ -61,4 +66,36 @@ func newConfigPrintCmd(g *globals) *cobra.Command {
 			return errors.Join(werr, err)
 		},
 	}
+}
+
+// lines splits an error (usually errors.Join of several) into its
+// non-empty lines.
+func lines(err error) []string {
+	if err == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(err.Error(), "\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// keyPattern finds config keys in a message: "discord.public_key",
+// "topics[0].name".
+var keyPattern = regexp.MustCompile(`[a-z_]+(\[[0-9]+\])?\.[a-z_]+(\.[a-z_]+)?`)
+
+// mentionsKeyOf reports whether msg names a config key that one of
+// problems starts with (so it says again what was said).
+func mentionsKeyOf(msg string, problems []string) bool {
+	for _, k := range keyPattern.FindAllString(msg, -1) {
+		for _, p := range problems {
+			if strings.HasPrefix(p, k) {
+				return true
+			}
+		}
+	}
+	return false
 }
