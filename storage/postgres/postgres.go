@@ -107,6 +107,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: migrations: %w", err)
 	}
+	if err := storage.CheckSchema(ctx, p); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
 	if _, err := p.Up(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: migrate: %w", err)

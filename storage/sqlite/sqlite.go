@@ -163,6 +163,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
+	if err := storage.CheckSchema(ctx, p); err != nil {
+		return err
+	}
 	res, err := p.Up(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
