@@ -44,12 +44,13 @@ func (e *Engine) Summarize(a Article, b Budget) []string {
 //     overlap with the core, which favours sentences both probably central
 //     and long. A summary of one or two sentences (a briefing's) first
 //     takes the text's lead, its first usable sentence, when the lead is
-//     central (core probability at least 0.5) or says what the title says
-//     (see statesHeadline): the writer's own statement of the story's
-//     point, which readers of a short summary need and which the core
-//     misses when the body moves on to details in other words. Three
-//     sentences are the core alone, which is what the reference
-//     summaries the summarizer is measured against reward.
+//     central (core probability at least 0.5) or says what the title
+//     says (holds a third of its content words, two at least): the
+//     writer's own statement of the story's point, which readers of a
+//     short summary need and which the core misses when the body moves
+//     on to details in other words. Three sentences are the core alone,
+//     which is what the reference summaries the summarizer is measured
+//     against reward.
 //   - News copy (short paragraphs of one or two sentences, as the web
 //     writes news, or one unbroken block, as feed descriptions and
 //     flattened pages come) is read as an inverted pyramid: the first
@@ -123,7 +124,6 @@ type candidate struct {
 	folded   vector // content words, plurals folded
 	unusable bool   // not a complete statement: never chosen
 	dangling bool   // opens with a reference to what came before
-	headline bool   // says what the title says (set on the lead only)
 	prob     float64
 }
 
@@ -296,12 +296,19 @@ func summarize(title, text string, maxSentences, maxChars int) []string {
 	}
 	// The text's own first sentence has nothing before it to refer to.
 	d.cands[pool[0]].dangling = false
-	d.cands[pool[0]].headline = statesHeadline(title, d.cands[pool[0]].text)
 	structured := d.prose() && len(pool) > 1
 	if structured {
 		coreProbabilities(d.cands, pool)
 	}
-	chosen := choose(d.cands, pool, maxSentences, maxChars, structured)
+	// A briefing's one or two sentences open with the lead when it carries
+	// the story's point: it is central, or it says what the title says.
+	var seed []int
+	if lead := &d.cands[pool[0]]; structured && maxSentences <= leadBudget &&
+		utf8.RuneCountInString(lead.text) <= maxChars &&
+		(lead.prob >= leadCentral || statesHeadline(title, lead.text)) {
+		seed = pool[:1]
+	}
+	chosen := choose(d.cands, pool, seed, maxSentences, maxChars, structured)
 	slices.Sort(chosen)
 	out := make([]string, len(chosen))
 	for k, i := range chosen {
@@ -408,21 +415,17 @@ func coreCut(c []float64) float64 {
 	return vals[min(max(r, 1), len(vals))-1]
 }
 
-// choose picks up to n candidates from pool: in a structured text, grown
+// choose picks up to n candidates from pool, starting from seed (which
+// must fit maxChars and repeat nothing): in a structured text, grown
 // greedily by expected F1 against the central core; otherwise in text
 // order. It passes over candidates that repeat a chosen one or break the
 // character budget (if nothing fits, the best candidate is kept alone),
 // and, when another choice exists, never lets a dangling opener start the
 // summary.
-func choose(cands []candidate, pool []int, n, maxChars int, structured bool) []int {
+func choose(cands []candidate, pool, seed []int, n, maxChars int, structured bool) []int {
 	s := selector{cands: cands, pool: pool, maxChars: maxChars, structured: structured}
 	for _, i := range pool {
 		s.core += cands[i].prob * float64(cands[i].length)
-	}
-	var seed []int
-	if lead := &cands[pool[0]]; structured && n <= leadBudget && (lead.prob >= leadCentral || lead.headline) &&
-		utf8.RuneCountInString(lead.text) <= maxChars {
-		seed = []int{pool[0]}
 	}
 	chosen := s.greedy(seed, n, maxChars)
 	if len(chosen) == 0 {

@@ -386,3 +386,15 @@ func BenchmarkSummarizeProse(b *testing.B) {
 		e.SummarizeN(a, 3)
 	}
 }
+
+func BenchmarkSummarizeBriefing(b *testing.B) {
+	// The briefing's default budget (two sentences, 600 characters) on
+	// developed prose whose lead states the headline.
+	a := Article{Title: "Duff ruled out of Barcelona clash", Text: strings.Repeat(offTopicLead+"\n\n", 3)}
+	e := New(Config{})
+	b.ReportAllocs()
+	b.SetBytes(int64(len(a.Text)))
+	for b.Loop() {
+		e.Summarize(a, Budget{})
+	}
+}
