@@ -42,7 +42,15 @@ func (e *Engine) Summarize(a Article, b Budget) []string {
 //     TextRank, its mean similarity to the other sentences, and its rank.
 //     The summary is then grown greedily to maximise its expected F1
 //     overlap with the core, which favours sentences both probably central
-//     and long.
+//     and long. A summary of one or two sentences (a briefing's) first
+//     takes the text's lead, its first usable sentence, when the lead is
+//     central (core probability at least 0.5) or says what the title
+//     says (holds a third of its content words, two at least): the
+//     writer's own statement of the story's point, which readers of a
+//     short summary need and which the core misses when the body moves
+//     on to details in other words. Three sentences are the core alone,
+//     which is what the reference summaries the summarizer is measured
+//     against reward.
 //   - News copy (short paragraphs of one or two sentences, as the web
 //     writes news, or one unbroken block, as feed descriptions and
 //     flattened pages come) is read as an inverted pyramid: the first
@@ -95,6 +103,12 @@ const (
 	// damping and pageRankRounds parameterise PageRank.
 	damping        = 0.85
 	pageRankRounds = 30
+	// leadBudget is the largest summary, in sentences, that opens with the
+	// text's lead when the lead is central (a briefing's one or two
+	// sentences); leadCentral is the core probability from which the lead
+	// counts as central.
+	leadBudget  = 2
+	leadCentral = 0.5
 	// maxCandidates bounds the sentences considered for a summary (the
 	// first ones of the text), which keeps the similarity graph small on
 	// very long input. News articles have far fewer.
@@ -286,7 +300,15 @@ func summarize(title, text string, maxSentences, maxChars int) []string {
 	if structured {
 		coreProbabilities(d.cands, pool)
 	}
-	chosen := choose(d.cands, pool, maxSentences, maxChars, structured)
+	// A briefing's one or two sentences open with the lead when it carries
+	// the story's point: it is central, or it says what the title says.
+	var seed []int
+	if lead := &d.cands[pool[0]]; structured && maxSentences <= leadBudget &&
+		utf8.RuneCountInString(lead.text) <= maxChars &&
+		(lead.prob >= leadCentral || statesHeadline(title, lead.text)) {
+		seed = pool[:1]
+	}
+	chosen := choose(d.cands, pool, seed, maxSentences, maxChars, structured)
 	slices.Sort(chosen)
 	out := make([]string, len(chosen))
 	for k, i := range chosen {
@@ -393,20 +415,21 @@ func coreCut(c []float64) float64 {
 	return vals[min(max(r, 1), len(vals))-1]
 }
 
-// choose picks up to n candidates from pool: in a structured text, grown
+// choose picks up to n candidates from pool, starting from seed (which
+// must fit maxChars and repeat nothing): in a structured text, grown
 // greedily by expected F1 against the central core; otherwise in text
 // order. It passes over candidates that repeat a chosen one or break the
 // character budget (if nothing fits, the best candidate is kept alone),
 // and, when another choice exists, never lets a dangling opener start the
 // summary.
-func choose(cands []candidate, pool []int, n, maxChars int, structured bool) []int {
+func choose(cands []candidate, pool, seed []int, n, maxChars int, structured bool) []int {
 	s := selector{cands: cands, pool: pool, maxChars: maxChars, structured: structured}
 	for _, i := range pool {
 		s.core += cands[i].prob * float64(cands[i].length)
 	}
-	chosen := s.greedy(n, maxChars)
+	chosen := s.greedy(seed, n, maxChars)
 	if len(chosen) == 0 {
-		chosen = s.greedy(1, math.MaxInt)
+		chosen = s.greedy(nil, 1, math.MaxInt)
 	}
 	return s.fixOpening(chosen)
 }
@@ -439,11 +462,15 @@ func (s *selector) value(set []int) float64 {
 	return hit / (length + s.core)
 }
 
-// greedy adds, n times, the candidate that raises the value most among
-// those that fit within maxChars and repeat nothing chosen.
-func (s *selector) greedy(n, maxChars int) []int {
-	var chosen []int
+// greedy starts from seed and adds, until it holds n candidates, the
+// candidate that raises the value most among those that fit within
+// maxChars and repeat nothing chosen.
+func (s *selector) greedy(seed []int, n, maxChars int) []int {
+	chosen := slices.Clone(seed)
 	chars := 0
+	for _, i := range chosen {
+		chars += utf8.RuneCountInString(s.cands[i].text)
+	}
 	for len(chosen) < n {
 		best, bestVal := -1, math.Inf(-1)
 		for _, i := range s.pool {
@@ -517,6 +544,28 @@ func repeats(cands []candidate, chosen []int, c *candidate) bool {
 		}
 	}
 	return false
+}
+
+// statesHeadline reports whether sentence s says what the title says: it
+// holds at least a third of the title's content words (function words
+// left out, plurals folded), and at least two of them unless the title
+// has fewer than three.
+func statesHeadline(title, s string) bool {
+	want := map[string]bool{}
+	forEachToken(title, func(w string) {
+		if !isFunctionWord(w) {
+			want[foldPlural(w)] = false
+		}
+	})
+	hits := 0
+	forEachToken(s, func(w string) {
+		f := foldPlural(w)
+		if seen, ok := want[f]; ok && !seen {
+			want[f] = true
+			hits++
+		}
+	})
+	return len(want) > 0 && 3*hits >= len(want) && (hits >= 2 || len(want) < 3)
 }
 
 // isFragment reports whether s is not a complete sentence a summary could

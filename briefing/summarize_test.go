@@ -110,6 +110,101 @@ func TestSummarizeProse(t *testing.T) {
 	}
 }
 
+// offTopicLead is developed prose whose lead states the headline in words
+// the rest of the text hardly repeats: the body keeps returning to
+// another player, so the lead is not central.
+const offTopicLead = `Chelsea's Damien Duff has been ruled out of Wednesday's Champions League clash with Barcelona.
+
+Manager Jose Mourinho said striker Didier Drogba would play against Barcelona. Drogba, the £24m striker, has missed three weeks through injury. Mourinho said Drogba trained well on Monday.
+
+Drogba scored twice against Barcelona last season. Mourinho said Drogba and William Gallas would both play. Gallas has recovered from a hamstring injury.`
+
+func TestSummarizeLead(t *testing.T) {
+	t.Parallel()
+	duff := Article{Title: "Duff ruled out of Barcelona clash", Text: offTopicLead}
+	duffLead := "Chelsea's Damien Duff has been ruled out of Wednesday's Champions League clash with Barcelona."
+	tests := []struct {
+		name     string
+		a        Article
+		n        int
+		wantLead bool
+	}{
+		// A briefing's one or two sentences open with a lead that says
+		// what the headline says, central or not.
+		{"one sentence: the lead states the headline", duff, 1, true},
+		{"two sentences: the lead states the headline", duff, 2, true},
+		// Three sentences are the measured path: the central core.
+		{"three sentences: the central core", duff, 3, false},
+		// Without a title the lead must be central to be taken.
+		{"no title, lead not central", Article{Text: offTopicLead}, 2, false},
+		// A scene-setting lead neither central nor about the headline is
+		// left out even of a short summary.
+		{"scene-setting lead", Article{Title: "Reservoir approved", Text: prose}, 1, false},
+		{"scene-setting lead, two sentences", Article{Title: "Reservoir approved", Text: prose}, 2, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := New(Config{}).SummarizeN(tc.a, tc.n)
+			if len(got) != tc.n {
+				t.Fatalf("SummarizeN(%d) = %q, want %d sentences", tc.n, got, tc.n)
+			}
+			lead := Sentences(tc.a.Text)[0]
+			if tc.a.Text == offTopicLead && lead != duffLead {
+				t.Fatalf("first sentence %q, want %q", lead, duffLead)
+			}
+			if hasLead := got[0] == lead; hasLead != tc.wantLead {
+				t.Errorf("SummarizeN(%d) = %q: opens with the lead %v, want %v", tc.n, got, hasLead, tc.wantLead)
+			}
+			checkSummary(t, tc.a, got, tc.n, 1<<30)
+		})
+	}
+}
+
+func TestSummarizeLeadBudget(t *testing.T) {
+	t.Parallel()
+	// A lead that does not fit the character budget is not forced in.
+	a := Article{Title: "Duff ruled out of Barcelona clash", Text: offTopicLead}
+	got := New(Config{}).Summarize(a, Budget{Sentences: 2, Chars: 80})
+	if len(got) == 0 {
+		t.Fatal("empty summary")
+	}
+	for _, s := range got {
+		if strings.HasPrefix(s, "Chelsea's Damien Duff") && len(got) > 1 {
+			t.Errorf("summary %q holds the 96-character lead with another sentence in 80 characters", got)
+		}
+	}
+	checkSummary(t, a, got, 2, 80)
+}
+
+func TestStatesHeadline(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		title, s string
+		want     bool
+	}{
+		{"Duff ruled out of Barcelona clash", "Chelsea's Damien Duff has been ruled out of the clash with Barcelona.", true},
+		{"Kenyan school turns to handhelds", "At the school students click away at a handheld computer.", true}, // plural folded
+		{"Howard taunts Blair over splits", "Tony Blair's feud is damaging the UK, Michael Howard has claimed.", true},
+		{"Cardinal criticises Iraq war cost", "Billions spent on Iraq should have reduced poverty, the Cardinal said.", true},
+		{"Cardinal criticises Iraq war cost", "The weather in Iraq was mild on Friday.", false}, // one of five
+		{"Worcester v Sale (Fri)", "They make just one change in the second row.", false},
+		{"Robots learn rules", "Robots are learning the rules of behaviour.", true},
+		{"Robots learn rules", "Robots are learning how to behave.", false}, // a third, but two words are needed ("learning" is not "learn")
+		{"Sale", "The sale went ahead in December.", true},                  // a one-word title
+		{"", "Anything at all.", false},
+		{"The and of", "The and of.", false}, // no content words
+	}
+	for _, tc := range tests {
+		t.Run(tc.title+"/"+tc.s, func(t *testing.T) {
+			t.Parallel()
+			if got := statesHeadline(tc.title, tc.s); got != tc.want {
+				t.Errorf("statesHeadline(%q, %q) = %v, want %v", tc.title, tc.s, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestSummarizeNoDanglingOpener(t *testing.T) {
 	t.Parallel()
 	// The most central sentence opens with "He"; the summary must not
@@ -289,5 +384,17 @@ func BenchmarkSummarizeProse(b *testing.B) {
 	b.SetBytes(int64(len(a.Text)))
 	for b.Loop() {
 		e.SummarizeN(a, 3)
+	}
+}
+
+func BenchmarkSummarizeBriefing(b *testing.B) {
+	// The briefing's default budget (two sentences, 600 characters) on
+	// developed prose whose lead states the headline.
+	a := Article{Title: "Duff ruled out of Barcelona clash", Text: strings.Repeat(offTopicLead+"\n\n", 3)}
+	e := New(Config{})
+	b.ReportAllocs()
+	b.SetBytes(int64(len(a.Text)))
+	for b.Loop() {
+		e.Summarize(a, Budget{})
 	}
 }
