@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -119,7 +120,12 @@ type e2e struct {
 	discG   *gate
 	cfg     config.Config
 	now     func() time.Time
+	slot    time.Time    // the digest slot, on the test clock
+	offset  atomic.Int64 // test clock minus real clock, in ns
 }
+
+// jumpTo sets the test clock to t.
+func (e *e2e) jumpTo(t time.Time) { e.offset.Store(int64(t.Sub(time.Now()))) }
 
 func newE2E(t *testing.T) *e2e {
 	t.Helper()
@@ -131,12 +137,13 @@ func newE2E(t *testing.T) *e2e {
 	})
 
 	// The clock of ingestion, the bot and the planner runs a day behind,
-	// 20 s before a whole minute: the digest slot at that minute is in
-	// the queue's (real) past, so it runs as soon as it is planned.
-	real := time.Now().UTC()
-	slot := real.Add(-24 * time.Hour).Truncate(time.Minute).Add(time.Minute)
-	offset := slot.Add(-20 * time.Second).Sub(real)
-	e.now = func() time.Time { return time.Now().Add(offset) }
+	// ten minutes before the digest slot; the test moves it to just before
+	// the slot once the feed is in. The slot is then in the queue's (real)
+	// past, so its delivery runs as soon as it is planned.
+	slot := time.Now().UTC().Add(-24 * time.Hour).Truncate(time.Minute).Add(time.Minute)
+	e.slot = slot
+	e.jumpTo(slot.Add(-10 * time.Minute))
+	e.now = func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }
 
 	feed := feedtest.NewServer()
 	t.Cleanup(feed.Close)
@@ -374,9 +381,11 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("Discord reply lacks the G20 story or safe mentions: %s", discordReply)
 	}
 
-	// The digest slot comes; both posts reach the platforms' doors and are
-	// held there. SIGTERM now: newsbot stops within its shutdown timeout,
-	// without hearing back from either platform.
+	// The digest slot comes (the lookahead plans it now); both posts reach
+	// the platforms' doors and are held there.
+	// SIGTERM then: newsbot stops within its shutdown timeout, without
+	// hearing back from either platform.
+	e.jumpTo(e.slot.Add(-time.Second))
 	for i := 0; i < 2; i++ {
 		select {
 		case <-e.slackG.arrived:
