@@ -8,7 +8,7 @@ import (
 
 // GroupOptions tunes story grouping. Zero fields take the values of
 // [DefaultGroupOptions], which were tuned on news from many outlets (see
-// docs/quality-stories.md).
+// docs/quality.md, "Story grouping").
 //
 // Two articles are compared by the cosine similarity of their TF-IDF
 // vectors (stemmed words of the headline and the opening of the text, names

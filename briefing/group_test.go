@@ -121,7 +121,7 @@ func quakeArticles(n int, place, region, day, magnitude, id string) []briefing.A
 // stay apart, and a story told by many outlets is not scattered. Grouping
 // favours precision: the members of a big story are each other's nearest
 // neighbours, which looks like a crowded topic, so it may come out in a
-// few pieces (see docs/quality-stories.md), never mixed with another.
+// few pieces (see docs/quality.md, "Story grouping"), never mixed with another.
 func TestGroupBigStoryAmongSimilarOnes(t *testing.T) {
 	t.Parallel()
 	var arts []briefing.Article
