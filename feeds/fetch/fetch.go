@@ -186,6 +186,7 @@ type StatusError struct {
 	RetryAfter time.Duration
 }
 
+// Error describes the status in plain words, with any Retry-After hint.
 func (e *StatusError) Error() string {
 	s := e.Status
 	if s == "" {
@@ -203,6 +204,7 @@ type TooLargeError struct {
 	Limit int64
 }
 
+// Error names the limit and the config key that sets it.
 func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("response is larger than the %s limit (fetch.max_body_bytes); not read", humanBytes(e.Limit))
 }
@@ -213,10 +215,12 @@ type TimeoutError struct {
 	Err   error
 }
 
+// Error names the time budget and the config key that sets it.
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("timed out after %s (fetch.timeout)", e.After)
 }
 
+// Unwrap returns the underlying network or context error.
 func (e *TimeoutError) Unwrap() error { return e.Err }
 
 // Get fetches req.URL. It returns the response and nil for 2xx; the

@@ -23,6 +23,7 @@ type RefusedError struct {
 	Never bool
 }
 
+// Error says which address was refused, why, and how to allow it.
 func (e *RefusedError) Error() string {
 	what := e.Addr.String() + " is " + e.Kind
 	if e.Host != "" && e.Host != e.Addr.String() {
