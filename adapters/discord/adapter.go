@@ -28,6 +28,10 @@ type Adapter struct {
 	pace       *rate.Limiter
 	work       tracker
 
+	selfMu     sync.Mutex
+	self       string   // the bot's user ID, once known
+	unreadable sync.Map // channel ID -> true: warned that its history cannot be read
+
 	stopOnce sync.Once
 	hardStop chan struct{} // closed when Run gives up waiting for deferred replies
 }

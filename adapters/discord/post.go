@@ -18,7 +18,10 @@ import (
 // Idempotency: m.Key becomes the message nonce, sent with enforce_nonce,
 // so Discord answers a retry of the same delivery (within its nonce window
 // of a few minutes) with the message it already created instead of posting
-// a second one.
+// a second one. The message also carries a small tag derived from m.Key
+// ("newsbot digest · 3f2a9c1b7d04", in the last embed's footer or as a
+// subtext line) by which [Adapter.Posted] finds it later, beyond that
+// window.
 //
 // Rate limits: when Discord answers 429, or when an earlier 429 for this
 // channel (or a global one) has not expired yet, Post returns a
@@ -77,6 +80,15 @@ func (a *Adapter) bucketWait(bucketID string) time.Duration {
 
 // postError classifies a failed channel message.
 func (a *Adapter) postError(channel bot.ChannelRef, route string, err error) error {
+	return a.requestError(fmt.Sprintf("post to %s", channel), route, err)
+}
+
+// requestError classifies a failed request about a channel: a
+// *bot.RateLimitError for a 429 (and route, or every route for a global
+// limit, waits that long), a *bot.ChannelError when the bot cannot use the
+// channel, else the error with the API base it could not reach. what says
+// what failed ("post to discord::42").
+func (a *Adapter) requestError(what, route string, err error) error {
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
 		wait := rl.RetryAfter
@@ -96,10 +108,10 @@ func (a *Adapter) postError(channel bot.ChannelRef, route string, err error) err
 			code = re.Message.Code
 		}
 		if ce := channelError(re.Response.StatusCode, code, err); ce != nil {
-			return fmt.Errorf("post to %s: %w", channel, ce)
+			return fmt.Errorf("%s: %w", what, ce)
 		}
 	}
-	return fmt.Errorf("post to %s: %w", channel, unreachable(err, a.cfg.APIURL))
+	return fmt.Errorf("%s: %w", what, unreachable(err, a.cfg.APIURL))
 }
 
 // channelError explains a refusal that means the bot cannot post to a

@@ -39,6 +39,8 @@ type Call struct {
 	// Method and Path ("channels/42/messages", without the /api/vN/ prefix).
 	Method string
 	Path   string
+	// Query is the request's query string.
+	Query url.Values
 	// Route names the endpoint with its IDs as placeholders
 	// ("POST channels/{channel}/messages").
 	Route  string
@@ -410,7 +412,7 @@ func (s *Server) answer(r *http.Request, path, rt string, body []byte) (int, htt
 		s.mu.Unlock()
 	}()
 	now := time.Now()
-	call := Call{Method: r.Method, Path: path, Route: rt, Header: r.Header.Clone(), Body: body, Time: now}
+	call := Call{Method: r.Method, Path: path, Query: r.URL.Query(), Route: rt, Header: r.Header.Clone(), Body: body, Time: now}
 	status, hdr, out := s.route(r, path, rt, body, now)
 	call.Status = status
 	s.calls = append(s.calls, call)
