@@ -225,14 +225,15 @@ func (a *Adapter) start(ctx context.Context, h bot.Handler, cmd bot.Command, log
 	return p
 }
 
-// finalReply is the reply to show for a finished command: the bot's, or
-// an apology when it failed (the failure is logged, not shown).
+// finalReply is the reply to show for a finished command: the bot's, with
+// the commands it suggests written the way Discord users type them, or an
+// apology when it failed (the failure is logged, not shown).
 func (a *Adapter) finalReply(p *pending, log *slog.Logger) bot.Reply {
 	if p.err != nil {
 		log.Error("command failed", slog.Any("err", p.err))
 		return bot.Reply{Text: msgFailed, Ephemeral: true}
 	}
-	return p.reply
+	return localize(p.reply)
 }
 
 // deliver puts a deferred command's reply in place of the "thinking…"
