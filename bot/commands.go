@@ -448,10 +448,13 @@ func describeState(st feeds.State, now time.Time) string {
 	}
 	s := fmt.Sprintf("ok, fetched %s (%s, %d new)", ago(now, st.LastFetch), plural(st.LastItems, "item", "items"), st.LastNew)
 	if !st.NextFetch.IsZero() {
-		if d := st.NextFetch.Sub(now); d > 0 {
+		switch d := st.NextFetch.Sub(now); {
+		case d > 0:
 			s += "; next in " + humanDuration(d)
-		} else {
+		case d > -time.Minute:
 			s += "; due now"
+		default:
+			s += "; next fetch overdue by " + humanDuration(-d)
 		}
 	}
 	return s

@@ -22,6 +22,7 @@ func TestHealthText(t *testing.T) {
 		{Name: "wire", URL: "https://wire.example/rss"},
 		{Name: "single", URL: "https://single.example/rss"},
 		{Name: "overdue", URL: "https://overdue.example/rss"},
+		{Name: "due", URL: "https://due.example/rss"},
 		{Name: "daily", URL: "https://daily.example/feed"},
 		{Name: "sportsdesk", URL: "https://sportsdesk.example/rss"},
 		{Name: "archive", Path: "/srv/archive"},
@@ -30,6 +31,7 @@ func TestHealthText(t *testing.T) {
 		{Locator: "https://wire.example/rss", LastFetch: t0.Add(-4 * time.Minute), LastSuccess: t0.Add(-4 * time.Minute), LastItems: 40, LastNew: 3, NextFetch: t0.Add(11 * time.Minute)},
 		{Locator: "https://single.example/rss", LastFetch: t0.Add(-30 * time.Second), LastSuccess: t0.Add(-30 * time.Second), LastItems: 1, LastNew: 1, NextFetch: t0.Add(20 * time.Minute)},
 		{Locator: "https://overdue.example/rss", LastFetch: t0.Add(-time.Hour), LastSuccess: t0.Add(-time.Hour), LastItems: 0, NextFetch: t0.Add(-3 * time.Minute)},
+		{Locator: "https://due.example/rss", LastFetch: t0.Add(-10 * time.Minute), LastSuccess: t0.Add(-10 * time.Minute), LastItems: 7, LastNew: 0, NextFetch: t0.Add(4*time.Minute + 30*time.Second)},
 		{Locator: "https://daily.example/feed", LastFetch: t0.Add(-2 * time.Minute), LastSuccess: t0.Add(-3 * time.Hour), Failures: 3, LastError: "HTTP 503 Service Unavailable"},
 		{Locator: "https://sportsdesk.example/rss", LastFetch: t0.Add(-time.Hour), Failures: 10, Paused: true, PausedReason: "10 failures in a row: no such host"},
 	}
