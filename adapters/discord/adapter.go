@@ -28,6 +28,8 @@ type Adapter struct {
 	pace       *rate.Limiter
 	work       tracker
 
+	refused refusals // rate-limits warnings about unverified requests
+
 	selfMu     sync.Mutex
 	self       string   // the bot's user ID, once known
 	unreadable sync.Map // channel ID -> true: warned that its history cannot be read
