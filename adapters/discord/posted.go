@@ -68,7 +68,7 @@ func (a *Adapter) Posted(ctx context.Context, channel bot.ChannelRef, key string
 			return "", false, err
 		}
 		if len(msgs) == 0 {
-			if page == 0 {
+			if _, warned := a.unreadable.Load(channel.Channel); page == 0 && !warned {
 				a.checkReadable(ctx, channel, oldest)
 			}
 			return "", false, nil

@@ -128,6 +128,9 @@ func TestPostedWithoutHistoryPermission(t *testing.T) {
 					t.Fatalf("Posted = %q, %v, %v; want false, nil (fall back on the nonce)", id, ok, err)
 				}
 			}
+			if n := len(e.fake.CallsTo("GET channels/{channel}")); tc.warn && n > 1 {
+				t.Errorf("after warning, the channel was read %d times to tell why its history is empty, want at most once", n)
+			}
 			warnings := strings.Count(e.logs.String(), "cannot read the channel's message history")
 			switch {
 			case tc.warn && warnings != 1:
