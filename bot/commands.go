@@ -423,6 +423,7 @@ func (b *Bot) health(ctx context.Context, cmd Command) (Reply, error) {
 		}
 	}
 	if len(mine) > 0 {
+		slices.SortFunc(mine, func(a, b ChannelHealth) int { return strings.Compare(a.Channel.Channel, b.Channel.Channel) })
 		sb.WriteString("\nChannels I cannot post to:")
 		for _, h := range mine {
 			fmt.Fprintf(&sb, "\n• %s (last try %s): %s", h.Channel.Channel, ago(now, h.At), h.Error)
