@@ -327,3 +327,13 @@ func FuzzSyntaxRewrite(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLocalizeHelp is the cost the rewrite adds to the longest reply
+// it handles, the full help (about 20 commands).
+func BenchmarkLocalizeHelp(b *testing.B) {
+	r := bot.Reply{Text: bot.HelpText("")}
+	b.ReportAllocs()
+	for b.Loop() {
+		localize(r)
+	}
+}
