@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -422,9 +423,10 @@ func (b *Bot) health(ctx context.Context, cmd Command) (Reply, error) {
 		}
 	}
 	if len(mine) > 0 {
+		slices.SortFunc(mine, func(a, b ChannelHealth) int { return strings.Compare(a.Channel.Channel, b.Channel.Channel) })
 		sb.WriteString("\nChannels I cannot post to:")
 		for _, h := range mine {
-			fmt.Fprintf(&sb, "\n• %s: %s (%s)", h.Channel.Channel, h.Error, ago(now, h.At))
+			fmt.Fprintf(&sb, "\n• %s (last try %s): %s", h.Channel.Channel, ago(now, h.At), h.Error)
 		}
 	}
 	return Reply{Text: sb.String()}, nil
@@ -445,15 +447,26 @@ func describeState(st feeds.State, now time.Time) string {
 		}
 		return s
 	}
-	s := fmt.Sprintf("ok, fetched %s (%d items, %d new)", ago(now, st.LastFetch), st.LastItems, st.LastNew)
+	s := fmt.Sprintf("ok, fetched %s (%s, %d new)", ago(now, st.LastFetch), plural(st.LastItems, "item", "items"), st.LastNew)
 	if !st.NextFetch.IsZero() {
-		if d := st.NextFetch.Sub(now); d > 0 {
+		switch d := st.NextFetch.Sub(now); {
+		case d > 0:
 			s += "; next in " + humanDuration(d)
-		} else {
+		case d > -time.Minute:
 			s += "; due now"
+		default:
+			s += "; next fetch overdue by " + humanDuration(-d)
 		}
 	}
 	return s
+}
+
+// plural renders a count with its noun: "1 item", "3 items".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 func ago(now, t time.Time) string {

@@ -188,10 +188,11 @@ func (b *Bot) deliver(ctx context.Context, subscriptionID string, scheduled time
 	msgID, err := b.post(ctx, p, ch, msg, log)
 	if errors.Is(err, ErrChannelUnavailable) {
 		log.WarnContext(ctx, "channel unavailable; digest not posted", slog.Any("error", err))
-		if herr := b.setHealth(ctx, ChannelHealth{Channel: ch, Error: err.Error(), At: now}); herr != nil {
+		problem := channelProblem(err)
+		if herr := b.setHealth(ctx, ChannelHealth{Channel: ch, Error: problem, At: now}); herr != nil {
 			return "", herr
 		}
-		d.Status, d.Error, d.Cutoff = StatusFailed, err.Error(), time.Time{}
+		d.Status, d.Error, d.Cutoff = StatusFailed, problem, time.Time{}
 		if dg.prev != nil {
 			d.Cutoff = dg.prev.Cutoff
 		}
@@ -209,6 +210,18 @@ func (b *Bot) deliver(ctx context.Context, subscriptionID string, scheduled time
 		log.WarnContext(ctx, "could not clear the channel's health record", slog.Any("error", err))
 	}
 	return StatusPosted, nil
+}
+
+// channelProblem is what the people in a channel are told about err, an
+// ErrChannelUnavailable: the platform's plain reason and fix when it gave a
+// *ChannelError, else the error's text.
+func channelProblem(err error) string {
+	if ce, ok := errors.AsType[*ChannelError](err); ok {
+		if msg := ce.Message(); msg != "" {
+			return msg
+		}
+	}
+	return err.Error()
 }
 
 // skipped returns the record of a skipped slot; its cutoff carries the

@@ -228,7 +228,7 @@ func TestDeliverChannelUnavailable(t *testing.T) {
 		t.Fatalf("delivery = %+v, %v", d, err)
 	}
 	rep := e.do(t, chA, "health", false)
-	if !strings.Contains(rep.Text, "Channels I cannot post to:\n• C1: not_in_channel: channel unavailable") {
+	if !strings.Contains(rep.Text, "Channels I cannot post to:\n• C1 (last try just now): not_in_channel: channel unavailable") {
 		t.Errorf("health = %q", rep.Text)
 	}
 	// Invited again: the next slot posts and the health record clears.

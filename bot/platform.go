@@ -101,7 +101,8 @@ type Platform interface {
 	// Post publishes m to channel and returns the platform's message ID.
 	// It returns a *RateLimitError when the platform asks to slow down and
 	// an error wrapping ErrChannelUnavailable when the bot cannot post
-	// there (not invited, channel gone, no permission).
+	// there (not invited, channel gone, no permission), preferably a
+	// *ChannelError that says why and what to do.
 	Post(ctx context.Context, channel ChannelRef, m Message) (msgID string, err error)
 }
 
@@ -123,6 +124,48 @@ type AdminHinter interface {
 // ErrChannelUnavailable means the bot cannot post to a channel: it was not
 // invited, the channel is gone, or it lacks permission. Retrying will not help.
 var ErrChannelUnavailable = errors.New("channel unavailable")
+
+// ChannelError is an ErrChannelUnavailable that says, for the people in
+// the channel, why the bot cannot post there and what fixes it. Adapters
+// return it (usually wrapped) from Post and Posted; the bot records
+// [ChannelError.Message] for /news health and logs the whole error.
+// errors.Is(err, ErrChannelUnavailable) is true for it.
+type ChannelError struct {
+	// Reason is why, as one plain sentence: "The bot cannot see this
+	// channel."
+	Reason string
+	// Fix is what to do about it, as one plain sentence: "Invite it, or
+	// give it View Channel and Send Messages here."
+	Fix string
+	// Err is the platform's error, for the log; it is never shown in chat.
+	Err error
+}
+
+// Error implements error: "channel unavailable: " and the platform's error
+// (or the reason when there is none).
+func (e *ChannelError) Error() string {
+	if e.Err != nil {
+		return ErrChannelUnavailable.Error() + ": " + e.Err.Error()
+	}
+	return ErrChannelUnavailable.Error() + ": " + e.Reason
+}
+
+// Message is the reason and the fix as one line for people.
+func (e *ChannelError) Message() string {
+	switch {
+	case e.Reason == "":
+		return e.Fix
+	case e.Fix == "":
+		return e.Reason
+	}
+	return e.Reason + " " + e.Fix
+}
+
+// Is reports whether target is ErrChannelUnavailable.
+func (e *ChannelError) Is(target error) bool { return target == ErrChannelUnavailable }
+
+// Unwrap returns the platform's error.
+func (e *ChannelError) Unwrap() error { return e.Err }
 
 // RateLimitError is returned by Post when the platform asks the bot to wait.
 type RateLimitError struct {

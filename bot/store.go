@@ -71,7 +71,9 @@ type Delivery struct {
 // ChannelHealth records a channel the bot could not post to.
 type ChannelHealth struct {
 	Channel ChannelRef
-	// Error is the platform's reason ("not_in_channel").
+	// Error is what /news health shows: the [ChannelError.Message] of the
+	// failure ("The bot is not in this channel. Invite it: ..."), or the
+	// error's text when the platform gave no ChannelError.
 	Error string
 	At    time.Time
 }

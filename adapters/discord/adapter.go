@@ -28,6 +28,12 @@ type Adapter struct {
 	pace       *rate.Limiter
 	work       tracker
 
+	refused refusals // rate-limits warnings about unverified requests
+
+	selfMu     sync.Mutex
+	self       string   // the bot's user ID, once known
+	unreadable sync.Map // channel ID -> true: warned that its history cannot be read
+
 	stopOnce sync.Once
 	hardStop chan struct{} // closed when Run gives up waiting for deferred replies
 }

@@ -13,6 +13,9 @@ const (
 	optName  = "name"
 )
 
+// optCommand is /news help's option naming the command to explain.
+const optCommand = "command"
+
 // Commands returns the application commands newsbot registers: /news, whose
 // subcommands map one to one onto the bot's command language
 // (/news brief query:g20 is "g20", /news topic add name:g20 query:… is
@@ -77,7 +80,26 @@ func Commands() []*discordgo.ApplicationCommand {
 			sub("health", "Each source's state: last fetch, failures, paused"),
 			sub("why", "Why an article did or did not appear", str("url", "Article URL", true)),
 			sub("preview", "A topic's digest as it would post now", topic("Topic to preview")),
-			sub("help", "How to use newsbot"),
+			sub("help", "How to use newsbot", helpSubject()),
 		},
 	}}
+}
+
+// helpTopics are the commands /news help can explain one by one: the
+// first words of the bot's command language.
+var helpTopics = []string{
+	"brief", "topics", "topic", "subscribe", "unsubscribe", "subscriptions",
+	"preview", "sources", "source", "health", "why", "help",
+}
+
+// helpSubject is /news help's optional command option, offered as choices.
+func helpSubject() *discordgo.ApplicationCommandOption {
+	o := &discordgo.ApplicationCommandOption{
+		Type: discordgo.ApplicationCommandOptionString, Name: optCommand,
+		Description: "Explain one command only",
+	}
+	for _, t := range helpTopics {
+		o.Choices = append(o.Choices, &discordgo.ApplicationCommandOptionChoice{Name: t, Value: t})
+	}
+	return o
 }

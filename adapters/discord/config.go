@@ -70,6 +70,9 @@ type Config struct {
 	// GlobalRate is the most REST requests per second the adapter makes
 	// for channel messages (default 45; Discord allows 50 per bot).
 	GlobalRate float64
+	// PostedLookback is how far back [Adapter.Posted] looks in a channel's
+	// history for a digest posted before an interruption (default 48 h).
+	PostedLookback time.Duration
 }
 
 // withDefaults returns c with zero optional fields filled in.
@@ -109,6 +112,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.GlobalRate <= 0 {
 		c.GlobalRate = 45
+	}
+	if c.PostedLookback <= 0 {
+		c.PostedLookback = 48 * time.Hour
 	}
 	return c
 }

@@ -18,7 +18,11 @@
 //
 // Scheduled digests go out through [Adapter.Post] as channel messages with
 // a nonce derived from [bot.Message.Key] and enforce_nonce, so Discord
-// posts a retried delivery at most once. Every message the adapter sends
+// posts a retried delivery at most once within its nonce window, and a
+// small tag derived from the key, by which [Adapter.Posted] (a
+// [bot.PostedChecker]) finds a digest in the channel's history after that
+// window. Replies show the commands they suggest in Discord's option
+// syntax (syntax.go). Every message the adapter sends
 // carries allowed_mentions with an empty parse list, and article text is
 // neutralised as well, so nothing the bot relays can ping @everyone, a role
 // or a user.

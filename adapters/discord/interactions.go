@@ -84,7 +84,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, h bot
 		return
 	}
 	if err := a.verifier.verify(r.Header, body); err != nil {
-		a.log.Debug("interaction refused", slog.String("reason", err.Error()))
+		a.logRefusal(r, err)
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
@@ -225,14 +225,15 @@ func (a *Adapter) start(ctx context.Context, h bot.Handler, cmd bot.Command, log
 	return p
 }
 
-// finalReply is the reply to show for a finished command: the bot's, or
-// an apology when it failed (the failure is logged, not shown).
+// finalReply is the reply to show for a finished command: the bot's, with
+// the commands it suggests written the way Discord users type them, or an
+// apology when it failed (the failure is logged, not shown).
 func (a *Adapter) finalReply(p *pending, log *slog.Logger) bot.Reply {
 	if p.err != nil {
 		log.Error("command failed", slog.Any("err", p.err))
 		return bot.Reply{Text: msgFailed, Ephemeral: true}
 	}
-	return p.reply
+	return localize(p.reply)
 }
 
 // deliver puts a deferred command's reply in place of the "thinking…"
@@ -345,4 +346,19 @@ func topicChoices(names []string, typed string) []choice {
 		out = append(out, choice{Name: n, Value: n})
 	}
 	return out
+}
+
+// logRefusal logs an interaction refused for its signature. Refusals are
+// warnings, as a wrong discord.public_key shows only this way (every
+// command then fails); rate-limited (see [refusals]), as anyone may send
+// forged requests to a public endpoint and Discord itself sends some with
+// bad signatures on purpose when it checks the endpoint.
+func (a *Adapter) logRefusal(r *http.Request, err error) {
+	attrs := []any{slog.String("path", r.URL.Path), slog.String("reason", err.Error()), slog.String("remote", r.RemoteAddr)}
+	if ok, held := a.refused.warn(a.cfg.Now()); ok {
+		a.log.WarnContext(r.Context(), "refused unverified request", append(attrs, slog.Int("held_back", held),
+			slog.String("hint", "Discord sends a few on purpose to test the endpoint; if every command fails, check discord.public_key"))...)
+		return
+	}
+	a.log.DebugContext(r.Context(), "refused unverified request", attrs...)
 }

@@ -114,7 +114,16 @@ func commandText(data discordgo.ApplicationCommandInteractionData) (string, erro
 			q = strings.TrimSpace(`"` + first + `" ` + rest)
 		}
 		return q, nil
-	case "topics", "subscriptions", "sources", "health", "help":
+	case "topics", "subscriptions", "sources", "health":
+		return path, nil
+	case "help":
+		if v := strings.TrimSpace(o[optCommand]); v != "" {
+			w, err := oneWord(optCommand, v)
+			if err != nil {
+				return "", err
+			}
+			return "help " + strings.ToLower(w), nil
+		}
 		return path, nil
 	case "topic add":
 		name, err := oneWord(optName, o[optName])

@@ -60,6 +60,8 @@ func TestCommandText(t *testing.T) {
 		{"why", []discordfake.Option{S("why", Str("url", "https://example.com/a"))}, "why https://example.com/a", ""},
 		{"preview", []discordfake.Option{S("preview", Str("topic", "g20"))}, "preview g20", ""},
 		{"help", []discordfake.Option{S("help")}, "help", ""},
+		{"help on a command", []discordfake.Option{S("help", Str("command", "Subscribe"))}, "help subscribe", ""},
+		{"help on two words", []discordfake.Option{S("help", Str("command", "topic add"))}, "", "`command` must be one word"},
 		{"no subcommand", nil, "", "Choose a subcommand"},
 		{"unknown subcommand", []discordfake.Option{S("dance")}, "", "Unknown subcommand `dance`"},
 	}

@@ -186,13 +186,21 @@ func TestPostUnavailable(t *testing.T) {
 		channel     string
 		deny        func(e *env)
 		unavailable bool
+		// message is what /news health shows (bot.ChannelError.Message).
+		message string
 	}{
-		{"missing access", "42", func(e *env) { e.fake.DenyChannel("42", 403, 50001) }, true},
-		{"missing permissions", "42", func(e *env) { e.fake.DenyChannel("42", 403, 50013) }, true},
-		{"unknown channel", "42", func(e *env) { e.fake.DenyChannel("42", 404, 10003) }, true},
-		{"not a channel id", "../../users/@me", func(*env) {}, true},
-		{"server error", "42", func(e *env) { e.fake.FailNext(postRoute, 500, 0, "Internal Server Error") }, false},
-		{"bad request", "42", func(e *env) { e.fake.FailNext(postRoute, 400, 50035, "Invalid Form Body") }, false},
+		{"missing access", "42", func(e *env) { e.fake.DenyChannel("42", 403, 50001) }, true,
+			"The bot cannot see this channel. Invite it to the server, or give it View Channel and Send Messages in this channel (channel settings, Permissions)."},
+		{"forbidden without a code", "42", func(e *env) { e.fake.FailNext(postRoute, 403, 0, "Forbidden") }, true,
+			"The bot cannot see this channel. Invite it to the server, or give it View Channel and Send Messages in this channel (channel settings, Permissions)."},
+		{"missing permissions", "42", func(e *env) { e.fake.DenyChannel("42", 403, 50013) }, true,
+			"The bot can see this channel but lacks a permission to post digests in it. Give it Send Messages and Embed Links in this channel (channel settings, Permissions)."},
+		{"unknown channel", "42", func(e *env) { e.fake.DenyChannel("42", 404, 10003) }, true,
+			"Discord does not know this channel: it was deleted, or the bot was removed from its server. If the channel still exists, invite the bot to the server again; if it was deleted, nothing needs doing."},
+		{"not a channel id", "../../users/@me", func(*env) {}, true,
+			`"../../users/@me" is not a Discord channel ID. Use the channel's numeric ID (Developer Mode, then right-click the channel and Copy Channel ID).`},
+		{"server error", "42", func(e *env) { e.fake.FailNext(postRoute, 500, 0, "Internal Server Error") }, false, ""},
+		{"bad request", "42", func(e *env) { e.fake.FailNext(postRoute, 400, 50035, "Invalid Form Body") }, false, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -205,6 +213,13 @@ func TestPostUnavailable(t *testing.T) {
 			}
 			if got := errors.Is(err, bot.ErrChannelUnavailable); got != tc.unavailable {
 				t.Errorf("errors.Is(%v, ErrChannelUnavailable) = %v, want %v", err, got, tc.unavailable)
+			}
+			ce, ok := errors.AsType[*bot.ChannelError](err)
+			if tc.unavailable && (!ok || ce.Message() != tc.message) {
+				t.Errorf("health message:\n got %q\nwant %q", channelMessage(err), tc.message)
+			}
+			if !tc.unavailable && ok {
+				t.Errorf("a %v is not the channel's fault", err)
 			}
 			var rl *bot.RateLimitError
 			if errors.As(err, &rl) {
@@ -283,4 +298,11 @@ func TestPostBucketExhausted(t *testing.T) {
 	if v := e.fake.Violations(); v != 0 {
 		t.Errorf("%d violations", v)
 	}
+}
+
+func channelMessage(err error) string {
+	if ce, ok := errors.AsType[*bot.ChannelError](err); ok {
+		return ce.Message()
+	}
+	return "(no ChannelError) " + err.Error()
 }

@@ -67,13 +67,20 @@ func renderReply(r bot.Reply) message {
 
 // renderPost translates a message the bot posts on its own (a digest).
 // The message key becomes a nonce that Discord enforces, so a retried post
-// is not posted twice.
+// is not posted twice within Discord's nonce window, and a small tag
+// derived from it ([postTag]) that [Adapter.Posted] finds in the channel's
+// history later: in the last embed's footer, or as a subtext line under a
+// message without embeds.
 func renderPost(pm bot.Message) message {
+	tag := ""
+	if pm.Key != "" {
+		tag = postTag(pm.Key)
+	}
 	var m message
 	if pm.Briefing != nil {
-		m = renderBriefing(pm.Text, *pm.Briefing)
+		m = renderBriefingTagged(pm.Text, *pm.Briefing, tag)
 	} else {
-		m = renderText(pm.Text)
+		m = renderTextTagged(pm.Text, tag)
 	}
 	if pm.Key != "" {
 		m.Nonce = nonce(pm.Key)
@@ -82,22 +89,53 @@ func renderPost(pm bot.Message) message {
 	return m
 }
 
+// postTag is the mark a posted digest carries so that it can be found
+// again: "newsbot digest · " and 12 hex digits of the key's hash. It reads
+// as a discreet footer and is the same for every retry of a delivery.
+func postTag(key string) string {
+	return "newsbot digest · " + digest(key)[:12]
+}
+
+// carriesTag reports whether a message holds tag in its content or in an
+// embed's footer.
+func carriesTag(m *discordgo.Message, tag string) bool {
+	if strings.Contains(m.Content, tag) {
+		return true
+	}
+	for _, e := range m.Embeds {
+		if e != nil && e.Footer != nil && strings.Contains(e.Footer.Text, tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// subtext renders a line in Discord's small grey subtext.
+func subtext(s string) string { return "-# " + s }
+
 // renderText renders a plain reply: help, confirmations, errors. The text
 // keeps its `code` spans and "• " lines (Discord shows both as they are);
 // mentions are neutralised. Text longer than a message's content moves
 // into embed descriptions, split at line breaks; text beyond what a
 // message can hold is cut at a line break and says how much is missing.
-func renderText(text string) message {
+func renderText(text string) message { return renderTextTagged(text, "") }
+
+// renderTextTagged is renderText with a tag (see [postTag]) added: a
+// subtext line after the content, or the footer of the last embed.
+func renderTextTagged(text, tag string) message {
 	text = strings.TrimSpace(neutralize(text))
 	if text == "" {
 		text = "Done."
 	}
-	if textLen(text) <= maxContent {
+	if tag == "" && textLen(text) <= maxContent {
 		return message{Content: text, AllowedMentions: noMentions()}
+	}
+	if tag != "" && textLen(text)+1+textLen(subtext(tag)) <= maxContent {
+		return message{Content: text + "\n" + subtext(tag), AllowedMentions: noMentions()}
 	}
 	lines := strings.Split(text, "\n")
 	note := func(n int) string { return fmt.Sprintf("… (%s did not fit)", plural(n, "more line", "more lines")) }
-	reserve := textLen(note(len(lines))) + 1
+	reserve := textLen(note(len(lines))) + 1 + textLen(tag)
 	var chunks []string
 	var cur strings.Builder
 	curLen, total := 0, 0
@@ -137,6 +175,9 @@ func renderText(text string) message {
 	for _, c := range chunks {
 		m.Embeds = append(m.Embeds, &discordgo.MessageEmbed{Description: c, Color: embedColor})
 	}
+	if tag != "" && len(m.Embeds) > 0 {
+		m.Embeds[len(m.Embeds)-1].Footer = &discordgo.MessageEmbedFooter{Text: tag}
+	}
 	return m
 }
 
@@ -147,6 +188,12 @@ func renderText(text string) message {
 // embeds, 6,000 characters across them); those left out are added to the
 // "+N more stories" footer.
 func renderBriefing(intro string, b briefing.Briefing) message {
+	return renderBriefingTagged(intro, b, "")
+}
+
+// renderBriefingTagged is renderBriefing with a tag (see [postTag]) in the
+// last story's footer, or as a subtext line when there is no story.
+func renderBriefingTagged(intro string, b briefing.Briefing, tag string) message {
 	m := message{AllowedMentions: noMentions()}
 	title := fit(b.Title, maxTitle)
 	if title == "" {
@@ -154,13 +201,20 @@ func renderBriefing(intro string, b briefing.Briefing) message {
 	}
 	intro = strings.TrimSpace(neutralize(intro))
 	if len(b.Items) == 0 {
+		room := maxContent - 50
+		if tag != "" {
+			room -= textLen(subtext(tag)) + 1
+		}
 		if intro != "" {
-			m.Content = cutWords(intro, maxContent-50) + "\nNo stories match."
+			m.Content = cutWords(intro, room) + "\nNo stories match."
 		} else {
 			m.Content = fmt.Sprintf("No stories match **%s**.", title)
 		}
 		if b.More > 0 {
 			m.Content += " " + moreLine(b.More)
+		}
+		if tag != "" {
+			m.Content += "\n" + subtext(tag)
 		}
 		return m
 	}
@@ -174,6 +228,9 @@ func renderBriefing(intro string, b briefing.Briefing) message {
 	// for the longest it can be. Stories are rendered only until one does
 	// not fit.
 	reserve := textLen(moreLine(b.More + len(b.Items)))
+	if tag != "" {
+		reserve += textLen(tag) + textLen(footerSep)
+	}
 	stories := make([]*discordgo.MessageEmbed, 0, min(len(b.Items), maxEmbeds))
 	total, n := 0, 0
 	for n < len(b.Items) && n < maxEmbeds {
@@ -187,11 +244,21 @@ func renderBriefing(intro string, b briefing.Briefing) message {
 		n++
 	}
 	m.Embeds = stories
-	if more := b.More + len(b.Items) - n; more > 0 && n > 0 {
-		m.Embeds[n-1].Footer = &discordgo.MessageEmbedFooter{Text: moreLine(more)}
+	var footer []string
+	if more := b.More + len(b.Items) - n; more > 0 {
+		footer = append(footer, moreLine(more))
+	}
+	if tag != "" {
+		footer = append(footer, tag)
+	}
+	if len(footer) > 0 && n > 0 {
+		m.Embeds[n-1].Footer = &discordgo.MessageEmbedFooter{Text: strings.Join(footer, footerSep)}
 	}
 	return m
 }
+
+// footerSep separates the parts of a footer.
+const footerSep = " · "
 
 // storyEmbed renders one story. Every part is within its own limit: the
 // headline is cut at a word boundary, the summary by whole sentences.

@@ -474,6 +474,13 @@ func FuzzRenderBriefing(f *testing.F) {
 		if err := checkLimits(renderBriefing(summary, b)); err != nil {
 			t.Fatalf("with intro: %v", err)
 		}
+		tagged := renderBriefingTagged(summary, b, postTag(title))
+		if err := checkLimits(tagged); err != nil {
+			t.Fatalf("tagged: %v", err)
+		}
+		if !carriesTag(asPosted(tagged), postTag(title)) {
+			t.Fatalf("tagged briefing lost its tag: %+v", tagged)
+		}
 		m := renderBriefing("", b)
 		if err := checkLimits(m); err != nil {
 			t.Fatal(err)
@@ -510,6 +517,13 @@ func FuzzRenderText(f *testing.F) {
 	f.Add(longText(50))
 	f.Add("@everyone <@1>")
 	f.Fuzz(func(t *testing.T, text string) {
+		tagged := renderTextTagged(text, postTag(text))
+		if err := checkLimits(tagged); err != nil {
+			t.Fatalf("tagged: %v", err)
+		}
+		if !carriesTag(asPosted(tagged), postTag(text)) {
+			t.Fatalf("tagged text lost its tag: %+v", tagged)
+		}
 		m := renderText(text)
 		if err := checkLimits(m); err != nil {
 			t.Fatal(err)
@@ -537,5 +551,66 @@ func TestSummaryWholeSentences(t *testing.T) {
 	e = storyEmbed(briefing.Item{Headline: "h", Summary: []string{giant}})
 	if e.Description != "Then…" {
 		t.Errorf("description = %.40q…, want the sentence cut before the giant word", e.Description)
+	}
+}
+
+// asPosted is the message Discord would keep for m.
+func asPosted(m message) *discordgo.Message {
+	return &discordgo.Message{Content: m.Content, Embeds: m.Embeds}
+}
+
+// TestPostTag: every digest carries a tag a reader does not mind and
+// Posted can find, whatever its shape, within Discord's limits.
+func TestPostTag(t *testing.T) {
+	t.Parallel()
+	g20 := g20Briefing()
+	empty := briefing.Briefing{Title: "g20 digest"}
+	key := bot.DeliveryKey("discord::200/g20", time.Date(2027, 3, 15, 7, 0, 0, 0, time.UTC))
+	tag := postTag(key)
+	if tag != postTag(key) || tag == postTag(key+"x") || !strings.HasPrefix(tag, "newsbot digest · ") || textLen(tag) > 40 {
+		t.Fatalf("tag %q: want a short, stable mark per key", tag)
+	}
+	cases := []struct {
+		name string
+		msg  bot.Message
+		// where the tag is: "footer" of the last embed or "content".
+		where string
+	}{
+		{"digest", bot.Message{Key: key, Text: "Your g20 digest", Briefing: &g20}, "footer"},
+		{"digest cut to limits", bot.Message{Key: key, Briefing: func() *briefing.Briefing { b := overlongBriefing(); return &b }()}, "footer"},
+		{"nothing new", bot.Message{Key: key, Text: "Nothing new on g20 since Mon 08:00."}, "content"},
+		{"empty briefing", bot.Message{Key: key, Text: "Your g20 digest", Briefing: &empty}, "content"},
+		{"long text", bot.Message{Key: key, Text: longText(100)}, "footer"},
+		{"text that just fits a message", bot.Message{Key: key, Text: strings.Repeat("a", maxContent)}, "footer"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := renderPost(tc.msg)
+			if err := checkLimits(m); err != nil {
+				t.Fatal(err)
+			}
+			if !carriesTag(asPosted(m), tag) {
+				t.Fatalf("no tag in %+v", m)
+			}
+			if carriesTag(asPosted(m), postTag("another delivery")) {
+				t.Fatal("carries another delivery's tag")
+			}
+			switch tc.where {
+			case "footer":
+				last := m.Embeds[len(m.Embeds)-1]
+				if last.Footer == nil || !strings.HasSuffix(last.Footer.Text, tag) || strings.Contains(m.Content, tag) {
+					t.Errorf("tag not (only) in the last footer: content %q, footer %+v", m.Content, last.Footer)
+				}
+			case "content":
+				if !strings.HasSuffix(m.Content, "\n-# "+tag) {
+					t.Errorf("content %q does not end with the tag as subtext", m.Content)
+				}
+			}
+		})
+	}
+	// Replies carry no tag.
+	if r := renderReply(bot.Reply{Text: "hi", Briefing: &g20}); strings.Contains(fmt.Sprint(r.Embeds[len(r.Embeds)-1].Footer), "newsbot digest") {
+		t.Error("a reply carries a digest tag")
 	}
 }

@@ -26,6 +26,7 @@ type Adapter struct {
 	adminMu  sync.Mutex
 	adminTTL map[string]adminEntry
 	events   *expirySet // event IDs already handled
+	refused  refusals   // rate-limits warnings about unverified requests
 
 	inflight tracker
 

@@ -63,8 +63,7 @@ func (a *Adapter) verified(next func(http.ResponseWriter, *http.Request, []byte)
 			return
 		}
 		if err := a.verifier.verify(r.Header, body); err != nil {
-			a.log.WarnContext(r.Context(), "refused unverified request", slog.String("path", r.URL.Path),
-				slog.String("reason", err.Error()), slog.String("remote", r.RemoteAddr))
+			a.logRefusal(r, err)
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
@@ -237,4 +236,18 @@ func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
+}
+
+// logRefusal logs a request refused for its signature. Refusals are
+// warnings, as a wrong slack.signing_secret shows only this way (every
+// command then fails); rate-limited (see [refusals]), as anyone may send
+// forged requests to a public endpoint.
+func (a *Adapter) logRefusal(r *http.Request, err error) {
+	attrs := []any{slog.String("path", r.URL.Path), slog.String("reason", err.Error()), slog.String("remote", r.RemoteAddr)}
+	if ok, held := a.refused.warn(a.cfg.Now()); ok {
+		a.log.WarnContext(r.Context(), "refused unverified request", append(attrs, slog.Int("held_back", held),
+			slog.String("hint", "if every command fails, check slack.signing_secret"))...)
+		return
+	}
+	a.log.DebugContext(r.Context(), "refused unverified request", attrs...)
 }

@@ -457,3 +457,29 @@ func TestRunAbortsStuckReplies(t *testing.T) {
 		t.Error("abandoned replies not logged")
 	}
 }
+
+// TestRefusedRequestsLogged: the first refused request is a warning that
+// says what to check; a burst after it goes to debug.
+func TestRefusedRequestsLogged(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, &recorder{}, nil)
+	body := []byte(e.fake.SlashCommand("g20").Encode())
+	for range 3 {
+		req, err := slackfake.SignedRequest(e.srv.URL+slack.CommandsPath, "not-the-secret", time.Now(), "application/x-www-form-urlencoded", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, _, _ := e.post(req); status != http.StatusUnauthorized {
+			t.Fatalf("status %d, want 401", status)
+		}
+	}
+	logs := e.logs.String()
+	warns := strings.Count(logs, `level=WARN msg="refused unverified request"`)
+	debugs := strings.Count(logs, `level=DEBUG msg="refused unverified request"`)
+	if warns != 1 || debugs != 2 {
+		t.Errorf("%d warnings and %d debug lines, want 1 and 2:\n%s", warns, debugs, logs)
+	}
+	if !strings.Contains(logs, "check slack.signing_secret") || !strings.Contains(logs, `reason="invalid signature"`) {
+		t.Errorf("the warning does not say why or what to check:\n%s", logs)
+	}
+}

@@ -17,18 +17,46 @@ import (
 // the event payload carries the delivery key.
 const metadataEventType = "newsbot_digest"
 
-// channelGone lists the Slack errors meaning the bot cannot post to (or
-// read) a channel until someone acts; retrying does not help.
-var channelGone = map[string]bool{
-	"not_in_channel":                        true,
-	"channel_not_found":                     true,
-	"is_archived":                           true,
-	"restricted_action":                     true,
-	"restricted_action_read_only_channel":   true,
-	"restricted_action_thread_only_channel": true,
-	"team_access_not_granted":               true,
-	"ekm_access_denied":                     true,
-	"cannot_reply_to_message":               true,
+// channelGone maps the Slack errors meaning the bot cannot post to (or
+// read) a channel until someone acts, where retrying does not help, to what
+// the people in the channel are told: why, and what fixes it.
+var channelGone = map[string]struct{ reason, fix string }{
+	"not_in_channel": {
+		"The bot is not in this channel.",
+		"Type /invite @newsbot in the channel (with your app's name if you renamed it).",
+	},
+	"channel_not_found": {
+		"Slack does not show this channel to the bot: it is private and the bot is not in it, or it was deleted.",
+		"In a private channel, type /invite @newsbot there; if the channel was deleted, nothing needs doing.",
+	},
+	"is_archived": {
+		"This channel is archived.",
+		"Unarchive it to get its digests again.",
+	},
+	"restricted_action": {
+		"The workspace does not let the bot post in this channel.",
+		"A workspace admin can allow it in the channel's posting permissions.",
+	},
+	"restricted_action_read_only_channel": {
+		"This channel is read-only for the bot.",
+		"A workspace admin can allow it in the channel's posting permissions.",
+	},
+	"restricted_action_thread_only_channel": {
+		"This channel only takes replies in threads, so the bot cannot post digests in it.",
+		"A workspace admin can change the channel's posting permissions.",
+	},
+	"team_access_not_granted": {
+		"The app is not installed in the workspace this shared channel belongs to.",
+		"Install the app in that workspace, or subscribe a channel of your own workspace.",
+	},
+	"ekm_access_denied": {
+		"The workspace's Enterprise Key Management denies the bot access to this channel.",
+		"Ask a workspace admin to allow it.",
+	},
+	"cannot_reply_to_message": {
+		"Slack refuses the bot's posts in this channel (cannot_reply_to_message).",
+		"Check the channel's posting permissions.",
+	},
 }
 
 // unreadable lists the conversations.history errors that mean the bot
@@ -144,8 +172,10 @@ func (a *Adapter) postError(what string, err error, coolDown bool) error {
 		}
 		return &bot.RateLimitError{RetryAfter: rl.RetryAfter, Err: err}
 	}
-	if se, ok := errors.AsType[slackapi.SlackErrorResponse](err); ok && channelGone[se.Err] {
-		return fmt.Errorf("slack %s: %w: %w", what, bot.ErrChannelUnavailable, err)
+	if se, ok := errors.AsType[slackapi.SlackErrorResponse](err); ok {
+		if why, gone := channelGone[se.Err]; gone {
+			return fmt.Errorf("slack %s: %w", what, &bot.ChannelError{Reason: why.reason, Fix: why.fix, Err: err})
+		}
 	}
 	return fmt.Errorf("slack %s: %w", what, err)
 }

@@ -150,13 +150,16 @@ func TestPostChannelUnavailable(t *testing.T) {
 	tests := []struct {
 		code        string
 		unavailable bool
+		// message is what /news health shows (bot.ChannelError.Message).
+		message string
 	}{
-		{"not_in_channel", true},
-		{"channel_not_found", true},
-		{"is_archived", true},
-		{"restricted_action", true},
-		{"internal_error", false},
-		{"msg_too_long", false},
+		{"not_in_channel", true, "The bot is not in this channel. Type /invite @newsbot in the channel (with your app's name if you renamed it)."},
+		{"channel_not_found", true, "Slack does not show this channel to the bot: it is private and the bot is not in it, or it was deleted. In a private channel, type /invite @newsbot there; if the channel was deleted, nothing needs doing."},
+		{"is_archived", true, "This channel is archived. Unarchive it to get its digests again."},
+		{"restricted_action", true, "The workspace does not let the bot post in this channel. A workspace admin can allow it in the channel's posting permissions."},
+		{"restricted_action_thread_only_channel", true, "This channel only takes replies in threads, so the bot cannot post digests in it. A workspace admin can change the channel's posting permissions."},
+		{"internal_error", false, ""},
+		{"msg_too_long", false, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.code, func(t *testing.T) {
@@ -173,7 +176,16 @@ func TestPostChannelUnavailable(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.code) || !strings.Contains(err.Error(), "C0NEWS") {
 				t.Errorf("error %q lacks the code or channel", err)
 			}
-			_, ok, err := a.Posted(context.Background(), news, "k")
+			ce, ok := errors.AsType[*bot.ChannelError](err)
+			switch {
+			case tc.unavailable && !ok:
+				t.Errorf("error %v has no plain reason (bot.ChannelError)", err)
+			case tc.unavailable && ce.Message() != tc.message:
+				t.Errorf("health message:\n got %q\nwant %q", ce.Message(), tc.message)
+			case !tc.unavailable && ok:
+				t.Errorf("%v is not the channel's fault", err)
+			}
+			_, ok, err = a.Posted(context.Background(), news, "k")
 			switch {
 			case tc.code == "not_in_channel": // cannot read, may post: not found
 				if err != nil || ok {
@@ -324,5 +336,16 @@ func TestNewValidatesConfig(t *testing.T) {
 	}
 	if _, err := slack.New(slack.Config{BotToken: "xoxb-1", AppToken: "xapp-1"}); err != nil {
 		t.Errorf("Socket Mode config refused: %v", err)
+	}
+}
+
+// TestChannelGoneTexts: every channel refusal says why and what to do, as
+// whole sentences, without Slack's error code standing in for either.
+func TestChannelGoneTexts(t *testing.T) {
+	t.Parallel()
+	for code, why := range slack.ChannelGone() {
+		if why.Reason == "" || why.Fix == "" || !strings.HasSuffix(why.Reason, ".") || !strings.HasSuffix(why.Fix, ".") {
+			t.Errorf("%s: reason %q, fix %q: want two sentences", code, why.Reason, why.Fix)
+		}
 	}
 }

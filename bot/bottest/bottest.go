@@ -60,7 +60,7 @@ type Platform struct {
 	seq         int
 	failNext    int
 	failErr     error
-	unavailable map[bot.ChannelRef]string
+	unavailable map[bot.ChannelRef]error
 	lim         *rate.Limiter
 	limited     int
 	calls       int
@@ -69,7 +69,7 @@ type Platform struct {
 
 // New returns a fake platform called name.
 func New(name string) *Platform {
-	return &Platform{name: name, byKey: map[string]string{}, unavailable: map[bot.ChannelRef]string{}, now: time.Now}
+	return &Platform{name: name, byKey: map[string]string{}, unavailable: map[bot.ChannelRef]error{}, now: time.Now}
 }
 
 // NewDurable returns a fake platform whose posts are also appended to the
@@ -177,7 +177,20 @@ func (p *Platform) SetUnavailable(ch bot.ChannelRef, reason string) {
 		delete(p.unavailable, ch)
 		return
 	}
-	p.unavailable[ch] = reason
+	p.unavailable[ch] = fmt.Errorf("%s: %w", reason, bot.ErrChannelUnavailable)
+}
+
+// SetChannelError makes posts to ch fail with ce, as an adapter reports a
+// channel it cannot post to with a reason and a fix; nil makes the channel
+// available again.
+func (p *Platform) SetChannelError(ch bot.ChannelRef, ce *bot.ChannelError) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ce == nil {
+		delete(p.unavailable, ch)
+		return
+	}
+	p.unavailable[ch] = fmt.Errorf("post to %s: %w", ch, ce)
 }
 
 // SetRateLimit makes the platform accept at most perSecond posts per
@@ -206,9 +219,9 @@ func (p *Platform) Post(ctx context.Context, ch bot.ChannelRef, m bot.Message) (
 	}
 	p.mu.Lock()
 	p.calls++
-	if reason, ok := p.unavailable[ch]; ok {
+	if err, ok := p.unavailable[ch]; ok {
 		p.mu.Unlock()
-		return "", fmt.Errorf("%s: %w", reason, bot.ErrChannelUnavailable)
+		return "", err
 	}
 	if p.failNext > 0 {
 		p.failNext--

@@ -19,6 +19,7 @@ import (
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/config"
 	"github.com/newsbot/newsbot/feeds"
+	"github.com/newsbot/newsbot/feeds/fetch"
 	"github.com/newsbot/newsbot/feeds/opml"
 	"github.com/newsbot/newsbot/storage/sqlite"
 )
@@ -115,7 +116,7 @@ func writeSourceTable(w io.Writer, srcs []feeds.Source, states map[string]feeds.
 			items, added = fmt.Sprint(st.LastItems), fmt.Sprint(st.LastNew)
 		}
 		if !st.NextFetch.IsZero() && !st.Paused {
-			next = ago(now, st.NextFetch)
+			next = nextFetch(now, st.NextFetch)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.Locator(), health(st), ago(now, st.LastFetch), items, added, next)
 		switch {
@@ -160,6 +161,20 @@ func ago(now, t time.Time) string {
 	return "in " + roundDur(t.Sub(now))
 }
 
+// nextFetch renders when a source is fetched next: "in 12m", "due now"
+// when the time has just come, and "overdue 3m" when it passed a while
+// ago (the fetcher is busy, or no newsbot serve is running).
+func nextFetch(now, t time.Time) string {
+	switch late := now.Sub(t); {
+	case late < 0:
+		return "in " + roundDur(-late)
+	case late < time.Minute:
+		return "due now"
+	default:
+		return "overdue " + roundDur(late)
+	}
+}
+
 func roundDur(d time.Duration) string {
 	switch {
 	case d < time.Minute:
@@ -192,6 +207,9 @@ func newSourcesAddCmd() *cobra.Command {
 			}
 			defer env.store.Close()
 			if err := checkNewSource(cmd.Context(), env.store, src); err != nil {
+				return err
+			}
+			if err := checkAddress(cmd.Context(), cmd.ErrOrStderr(), src, env.cfg.Fetch.AllowPrivate); err != nil {
 				return err
 			}
 			if err := env.store.AddSource(cmd.Context(), src); err != nil {
@@ -245,6 +263,27 @@ func checkNewSource(ctx context.Context, store *sqlite.Store, src feeds.Source) 
 		if strings.EqualFold(s.Name, src.Name) {
 			return fmt.Errorf("the name %q is taken by %s; choose another", s.Name, s.Locator())
 		}
+	}
+	return nil
+}
+
+// checkAddress refuses a feed URL the fetcher would refuse to connect to
+// (loopback, private, link-local... unless fetch.allow_private), with the
+// fetcher's own message, so that the mistake shows now rather than at the
+// first fetch. A host that does not resolve now is added with a warning
+// on w: DNS may be down, or the name may appear later.
+func checkAddress(ctx context.Context, w io.Writer, src feeds.Source, allowPrivate bool) error {
+	if src.URL == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	err := fetch.CheckURL(ctx, src.URL, allowPrivate, nil)
+	if _, refused := errors.AsType[*fetch.RefusedError](err); refused {
+		return fmt.Errorf("%s: %w", src.URL, err)
+	}
+	if err != nil {
+		fmt.Fprintf(w, "warning: %v; adding %s anyway (fetches fail until it resolves)\n", err, src.Name)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"syscall"
 )
 
@@ -121,6 +122,42 @@ func embeddedV4(a netip.Addr) (netip.Addr, bool) {
 		return netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]}), true
 	}
 	return netip.Addr{}, false
+}
+
+// CheckURL tells ahead of time whether the guard would let a fetch of
+// rawURL connect: it resolves the URL's host with r (net.DefaultResolver
+// when nil) and returns a *RefusedError, whose message names
+// fetch.allow_private, when an address is one the guard refuses (see
+// [Classify]; with allowPrivate only multicast, broadcast and unspecified
+// addresses are). A host that does not resolve gives the lookup error,
+// wrapped: the caller decides whether that is fatal, as DNS may change by
+// fetch time. The fetch itself checks again when it dials.
+func CheckURL(ctx context.Context, rawURL string, allowPrivate bool, r Resolver) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("check %q: %w", rawURL, err)
+	}
+	host := u.Hostname()
+	if host == "" {
+		return fmt.Errorf("check %q: no host", rawURL)
+	}
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	g := &guard{allowPrivate: allowPrivate}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return g.check(host, ip)
+	}
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return fmt.Errorf("look up %s: %w", host, err)
+	}
+	for _, a := range addrs {
+		if err := g.check(host, a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // check returns a *RefusedError if a may not be dialled.

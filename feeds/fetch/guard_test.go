@@ -1,7 +1,10 @@
 package fetch
 
 import (
+	"context"
+	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -92,5 +95,52 @@ func TestRefusedErrorMessage(t *testing.T) {
 		if got := tc.err.Error(); got != tc.want {
 			t.Errorf("got %q\nwant %q", got, tc.want)
 		}
+	}
+}
+
+func TestCheckURL(t *testing.T) {
+	t.Parallel()
+	res := fakeResolver{
+		"news.example":      {"93.184.216.34"},
+		"intranet.example":  {"10.0.0.7"},
+		"mixed.example":     {"93.184.216.34", "127.0.0.1"},
+		"multicast.example": {"224.0.0.1"},
+	}
+	tests := []struct {
+		url          string
+		allowPrivate bool
+		// want is "" for allowed, else a part of the error.
+		want    string
+		refused bool
+	}{
+		{"https://news.example/rss", false, "", false},
+		{"http://127.0.0.1:8080/feed.xml", false, "127.0.0.1 is a loopback address; set fetch.allow_private to allow it", true},
+		{"http://[::1]/feed", false, "::1 is a loopback address", true},
+		{"https://intranet.example/rss", false, "intranet.example resolves to 10.0.0.7, a private address; set fetch.allow_private", true},
+		{"https://mixed.example/rss", false, "mixed.example resolves to 127.0.0.1", true},
+		{"http://169.254.169.254/latest/meta-data", false, "the cloud metadata address", true},
+		{"http://127.0.0.1:8080/feed.xml", true, "", false},
+		{"https://intranet.example/rss", true, "", false},
+		{"https://multicast.example/rss", true, "feeds cannot be fetched from it", true},
+		{"https://unknown.example/rss", false, "look up unknown.example", false},
+		{"https:///rss", false, "no host", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.url, func(t *testing.T) {
+			t.Parallel()
+			err := CheckURL(context.Background(), tc.url, tc.allowPrivate, res)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("CheckURL = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("CheckURL = %v, want an error containing %q", err, tc.want)
+			}
+			if _, ok := errors.AsType[*RefusedError](err); ok != tc.refused {
+				t.Errorf("refused = %v, want %v (%v)", ok, tc.refused, err)
+			}
+		})
 	}
 }

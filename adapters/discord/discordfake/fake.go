@@ -3,8 +3,14 @@
 // interaction callbacks and webhooks, the gateway URL) and a gateway
 // websocket that can dispatch interactions. It records every call, can
 // answer 429 (with a JSON retry_after body, and enforcing the wait), 403
-// and 404, honours message nonces with enforce_nonce, and plays Discord's
-// side of an HTTP interaction ([Server.Deliver]).
+// and 404, honours message nonces with enforce_nonce (until
+// [Server.ExpireNonces]), serves a channel's message history newest first
+// (GET channels/{id}/messages with limit, before and after; empty, as
+// Discord answers a bot without Read Message History, after
+// [Server.HideHistory]), the channel itself and the bot user
+// (GET users/@me), and plays Discord's side of an HTTP interaction
+// ([Server.Deliver]). Message IDs are snowflakes holding their creation
+// time, as Discord's are.
 //
 // Point the Discord adapter at it with Config.APIURL = srv.APIURL().
 package discordfake
@@ -18,6 +24,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +39,8 @@ type Call struct {
 	// Method and Path ("channels/42/messages", without the /api/vN/ prefix).
 	Method string
 	Path   string
+	// Query is the request's query string.
+	Query url.Values
 	// Route names the endpoint with its IDs as placeholders
 	// ("POST channels/{channel}/messages").
 	Route  string
@@ -42,11 +51,19 @@ type Call struct {
 	Time   time.Time
 }
 
-// Message is a message the fake created in a channel.
+// BotUserID is the user ID of the bot the fake serves: the author of the
+// messages the bot posts, and what GET users/@me returns.
+const BotUserID = "1"
+
+// Message is a message in a channel of the fake.
 type Message struct {
 	ID        string
 	ChannelID string
 	Nonce     string
+	// AuthorID is BotUserID for the bot's messages.
+	AuthorID string
+	// Time is when the fake created it.
+	Time time.Time
 	// Body is the JSON request body that created it.
 	Body json.RawMessage
 }
@@ -92,9 +109,10 @@ type Server struct {
 	mu          sync.Mutex
 	botToken    string
 	calls       []Call
-	nextID      uint64
+	lastID      uint64
 	messages    map[string][]Message
 	nonces      map[string]string
+	hidden      map[string]bool      // channels whose history the bot cannot read
 	responses   map[string]*Response // by interaction token
 	commands    map[string]json.RawMessage
 	faults      []*fault
@@ -117,9 +135,9 @@ type Server struct {
 // New starts a fake and stops it when the test ends.
 func New(t testing.TB) *Server {
 	s := &Server{
-		nextID:    1_300_000_000_000_000_000,
 		messages:  map[string][]Message{},
 		nonces:    map[string]string{},
+		hidden:    map[string]bool{},
 		responses: map[string]*Response{},
 		commands:  map[string]json.RawMessage{},
 		denied:    map[string]fault{},
@@ -257,6 +275,34 @@ func (s *Server) DenyChannel(channelID string, status, code int) {
 	s.denied[channelID] = fault{status: status, body: errorBody(code, msg)}
 }
 
+// ExpireNonces forgets every message nonce, as Discord does a few minutes
+// after a message was created: a retried post with the same nonce then
+// creates a second message.
+func (s *Server) ExpireNonces() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.nonces)
+}
+
+// HideHistory makes reading channelID's history return no messages, as
+// Discord answers a bot that lacks the Read Message History permission
+// (200 with an empty list, not an error).
+func (s *Server) HideHistory(channelID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hidden[channelID] = true
+}
+
+// Say adds a message by another user to a channel and returns its ID.
+func (s *Server) Say(channelID, userID, content string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	body, _ := json.Marshal(map[string]any{"content": content})
+	m := Message{ID: s.newID(), ChannelID: channelID, AuthorID: userID, Time: time.Now(), Body: body}
+	s.messages[channelID] = append(s.messages[channelID], m)
+	return m.ID
+}
+
 // Messages returns the messages created in a channel, oldest first.
 func (s *Server) Messages(channelID string) []Message {
 	s.mu.Lock()
@@ -307,6 +353,8 @@ func route(method, path string) string {
 	switch {
 	case len(seg) == 3 && seg[0] == "channels" && seg[2] == "messages":
 		return method + " channels/{channel}/messages"
+	case len(seg) == 2 && seg[0] == "channels":
+		return method + " channels/{channel}"
 	case len(seg) == 3 && seg[0] == "applications" && seg[2] == "commands":
 		return method + " applications/{app}/commands"
 	case len(seg) == 5 && seg[0] == "applications" && seg[2] == "guilds" && seg[4] == "commands":
@@ -364,7 +412,7 @@ func (s *Server) answer(r *http.Request, path, rt string, body []byte) (int, htt
 		s.mu.Unlock()
 	}()
 	now := time.Now()
-	call := Call{Method: r.Method, Path: path, Route: rt, Header: r.Header.Clone(), Body: body, Time: now}
+	call := Call{Method: r.Method, Path: path, Query: r.URL.Query(), Route: rt, Header: r.Header.Clone(), Body: body, Time: now}
 	status, hdr, out := s.route(r, path, rt, body, now)
 	call.Status = status
 	s.calls = append(s.calls, call)
@@ -399,7 +447,8 @@ func (s *Server) route(r *http.Request, path, rt string, body []byte, now time.T
 		}
 		return f.status, hdr, f.body
 	}
-	botRoute := strings.HasPrefix(path, "channels/") || strings.HasPrefix(path, "applications/") || strings.HasPrefix(path, "gateway")
+	botRoute := strings.HasPrefix(path, "channels/") || strings.HasPrefix(path, "applications/") ||
+		strings.HasPrefix(path, "gateway") || strings.HasPrefix(path, "users/")
 	if botRoute && s.botToken != "" && r.Header.Get("Authorization") != "Bot "+s.botToken {
 		return http.StatusUnauthorized, hdr, errorBody(0, "401: Unauthorized")
 	}
@@ -428,7 +477,13 @@ func (s *Server) route(r *http.Request, path, rt string, body []byte, now time.T
 	seg := strings.Split(path, "/")
 	switch {
 	case rt == "POST channels/{channel}/messages":
-		return s.createMessage(hdr, seg[1], body)
+		return s.createMessage(hdr, seg[1], body, now)
+	case rt == "GET channels/{channel}/messages":
+		return s.history(hdr, seg[1], r.URL.Query())
+	case rt == "GET channels/{channel}":
+		return s.channel(hdr, seg[1])
+	case rt == "GET users/@me":
+		return http.StatusOK, hdr, []byte(`{"id":"` + BotUserID + `","username":"newsbot","discriminator":"0","bot":true}`)
 	case rt == "GET applications/{app}/commands":
 		return http.StatusOK, hdr, s.commandsJSON("")
 	case rt == "GET applications/{app}/guilds/{guild}/commands":
@@ -481,12 +536,67 @@ func (s *Server) tooMany(hdr http.Header, wait time.Duration, global bool) (int,
 	return http.StatusTooManyRequests, hdr, b
 }
 
+// discordEpoch is the first millisecond of 2015, where snowflake times
+// start.
+const discordEpoch = 1420070400000
+
+// newID returns a new snowflake: the current time in its top bits, made
+// unique and increasing by the low bits.
 func (s *Server) newID() string {
-	s.nextID++
-	return strconv.FormatUint(s.nextID, 10)
+	id := uint64(time.Now().UnixMilli()-discordEpoch) << 22
+	if id <= s.lastID {
+		id = s.lastID + 1
+	}
+	s.lastID = id
+	return strconv.FormatUint(id, 10)
 }
 
-func (s *Server) createMessage(hdr http.Header, channel string, body []byte) (int, http.Header, []byte) {
+// history answers GET channels/{id}/messages: up to limit (default 50,
+// at most 100) messages, newest first, before or after a message ID.
+func (s *Server) history(hdr http.Header, channel string, q url.Values) (int, http.Header, []byte) {
+	if f, ok := s.denied[channel]; ok {
+		return f.status, hdr, f.body
+	}
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return http.StatusBadRequest, hdr, errorBody(50035, "Invalid Form Body (limit: int value should be between 1 and 100)")
+		}
+		limit = n
+	}
+	before, _ := strconv.ParseUint(q.Get("before"), 10, 64)
+	after, _ := strconv.ParseUint(q.Get("after"), 10, 64)
+	out := []json.RawMessage{}
+	if !s.hidden[channel] {
+		msgs := s.messages[channel]
+		for i := len(msgs) - 1; i >= 0 && len(out) < limit; i-- {
+			id, _ := strconv.ParseUint(msgs[i].ID, 10, 64)
+			if (before != 0 && id >= before) || (after != 0 && id <= after) {
+				continue
+			}
+			out = append(out, s.storedJSON(msgs[i]))
+		}
+	}
+	b, _ := json.Marshal(out)
+	return http.StatusOK, hdr, b
+}
+
+// channel answers GET channels/{id}: a text channel with its
+// last_message_id.
+func (s *Server) channel(hdr http.Header, channel string) (int, http.Header, []byte) {
+	if f, ok := s.denied[channel]; ok {
+		return f.status, hdr, f.body
+	}
+	c := map[string]any{"id": channel, "type": 0, "name": "news"}
+	if msgs := s.messages[channel]; len(msgs) > 0 {
+		c["last_message_id"] = msgs[len(msgs)-1].ID
+	}
+	b, _ := json.Marshal(c)
+	return http.StatusOK, hdr, b
+}
+
+func (s *Server) createMessage(hdr http.Header, channel string, body []byte, now time.Time) (int, http.Header, []byte) {
 	if f, ok := s.denied[channel]; ok {
 		return f.status, hdr, f.body
 	}
@@ -513,22 +623,31 @@ func (s *Server) createMessage(hdr http.Header, channel string, body []byte) (in
 		if id, ok := s.nonces[channel+"\x00"+nonce]; ok {
 			for _, m := range s.messages[channel] {
 				if m.ID == id {
-					return http.StatusOK, hdr, s.messageJSON(id, channel, m.Body)
+					return http.StatusOK, hdr, s.storedJSON(m)
 				}
 			}
 		}
 	}
-	m := Message{ID: s.newID(), ChannelID: channel, Nonce: nonce, Body: json.RawMessage(body)}
+	m := Message{ID: s.newID(), ChannelID: channel, Nonce: nonce, AuthorID: BotUserID, Time: now, Body: json.RawMessage(body)}
 	s.messages[channel] = append(s.messages[channel], m)
 	if nonce != "" && req.EnforceNonce {
 		s.nonces[channel+"\x00"+nonce] = m.ID
 	}
-	return http.StatusOK, hdr, s.messageJSON(m.ID, channel, body)
+	return http.StatusOK, hdr, s.storedJSON(m)
 }
 
-// messageJSON is a message object as Discord returns it: the sent fields
-// plus id and channel_id.
+// storedJSON is a stored message as Discord returns it.
+func (s *Server) storedJSON(m Message) []byte {
+	return s.messageJSONAt(m.ID, m.ChannelID, m.AuthorID, m.Time, m.Body)
+}
+
+// messageJSON is a message object as Discord returns it for a webhook
+// message: the sent fields plus id, channel_id, author and timestamp.
 func (s *Server) messageJSON(id, channel string, body []byte) []byte {
+	return s.messageJSONAt(id, channel, BotUserID, time.Now(), body)
+}
+
+func (s *Server) messageJSONAt(id, channel, author string, at time.Time, body []byte) []byte {
 	var m map[string]any
 	if json.Unmarshal(body, &m) != nil || m == nil {
 		m = map[string]any{}
@@ -538,7 +657,12 @@ func (s *Server) messageJSON(id, channel string, body []byte) []byte {
 	m["id"] = id
 	m["channel_id"] = channel
 	m["type"] = 0
-	m["author"] = map[string]any{"id": "1", "username": "newsbot", "bot": true}
+	m["timestamp"] = at.UTC().Format(time.RFC3339Nano)
+	name := "user" + author
+	if author == BotUserID {
+		name = "newsbot"
+	}
+	m["author"] = map[string]any{"id": author, "username": name, "bot": author == BotUserID}
 	b, _ := json.Marshal(m)
 	return b
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +156,104 @@ func TestInteractionJSON(t *testing.T) {
 	json.Unmarshal(Interaction{DM: true}.JSON(), &dm)
 	if _, ok := dm["member"]; ok || dm["user"] == nil {
 		t.Errorf("DM payload %v", dm)
+	}
+}
+
+func TestHistory(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	base := s.APIURL() + "channels/42"
+	ids := func(body string) []string {
+		var msgs []struct {
+			ID        string `json:"id"`
+			Timestamp string `json:"timestamp"`
+			Author    struct {
+				ID  string `json:"id"`
+				Bot bool   `json:"bot"`
+			} `json:"author"`
+		}
+		if err := json.Unmarshal([]byte(body), &msgs); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		out := make([]string, len(msgs))
+		for i, m := range msgs {
+			if _, err := time.Parse(time.RFC3339Nano, m.Timestamp); err != nil || m.Author.ID == "" {
+				t.Errorf("message %s: timestamp %q, author %+v", m.ID, m.Timestamp, m.Author)
+			}
+			out[i] = m.ID
+		}
+		return out
+	}
+	start := time.Now()
+	var want []string // newest first
+	for i := range 5 {
+		var id string
+		if i%2 == 0 {
+			_, _, b := do(t, "POST", base+"/messages", `{"content":"digest"}`)
+			var m struct {
+				ID string `json:"id"`
+			}
+			json.Unmarshal([]byte(b), &m)
+			id = m.ID
+		} else {
+			id = s.Say("42", "777", "chatter")
+		}
+		want = append([]string{id}, want...)
+	}
+	// Snowflakes carry their creation time and increase.
+	var newer uint64
+	for _, id := range want {
+		n, _ := strconv.ParseUint(id, 10, 64)
+		at := time.UnixMilli(int64(n>>22) + discordEpoch)
+		if at.Before(start.Add(-time.Second)) || at.After(time.Now().Add(time.Second)) {
+			t.Errorf("snowflake %s holds %s", id, at)
+		}
+		if newer != 0 && n >= newer {
+			t.Errorf("ids not increasing: %v", want)
+		}
+		newer = n
+	}
+	_, _, all := do(t, "GET", base+"/messages?limit=50", "")
+	if got := ids(all); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("history = %v, want newest first %v", got, want)
+	}
+	_, _, page := do(t, "GET", base+"/messages?limit=2&before="+want[1], "")
+	if got := ids(page); strings.Join(got, ",") != strings.Join(want[2:4], ",") {
+		t.Errorf("limit=2 before %s = %v, want %v", want[1], got, want[2:4])
+	}
+	if st, _, _ := do(t, "GET", base+"/messages?limit=101", ""); st != 400 {
+		t.Errorf("limit=101: status %d", st)
+	}
+	_, _, ch := do(t, "GET", base, "")
+	if !strings.Contains(ch, `"last_message_id":"`+want[0]+`"`) {
+		t.Errorf("channel = %s, want last_message_id %s", ch, want[0])
+	}
+	_, _, me := do(t, "GET", s.APIURL()+"users/@me", "")
+	if !strings.Contains(me, `"id":"`+BotUserID+`"`) {
+		t.Errorf("users/@me = %s", me)
+	}
+
+	// Without Read Message History: 200 and no messages.
+	s.HideHistory("42")
+	st, _, hidden := do(t, "GET", base+"/messages?limit=50", "")
+	if st != 200 || len(ids(hidden)) != 0 {
+		t.Errorf("hidden history: %d %s", st, hidden)
+	}
+	// A channel the bot cannot see at all.
+	s.DenyChannel("43", 403, 50001)
+	if st, _, _ := do(t, "GET", s.APIURL()+"channels/43/messages", ""); st != 403 {
+		t.Errorf("denied channel history: %d", st)
+	}
+}
+
+func TestExpireNonces(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	url := s.APIURL() + "channels/42/messages"
+	do(t, "POST", url, `{"content":"a","nonce":"n1","enforce_nonce":true}`)
+	s.ExpireNonces()
+	do(t, "POST", url, `{"content":"a","nonce":"n1","enforce_nonce":true}`)
+	if n := len(s.Messages("42")); n != 2 {
+		t.Errorf("%d messages, want 2: an expired nonce no longer deduplicates", n)
 	}
 }
