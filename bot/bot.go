@@ -210,6 +210,9 @@ func (b *Bot) Platforms() []string { return slices.Sorted(maps.Keys(b.platforms)
 // something went wrong, fit to show the user, together with the error,
 // which the bot has logged; adapters may count it.
 func (b *Bot) HandleCommand(ctx context.Context, cmd Command) (rep Reply, err error) {
+	// The team is not part of the channel's identity, but it says whose
+	// channels a reply may name (see TeamResolver).
+	ctx = context.WithValue(ctx, teamKey{}, cmd.Channel.Team)
 	cmd.Channel = cmd.Channel.Canonical()
 	log := b.log.With(slog.String("platform", cmd.Channel.Platform), slog.String("channel", cmd.Channel.String()))
 	start := b.now()
@@ -376,4 +379,13 @@ func (b *Bot) TopicNames(ctx context.Context, ch ChannelRef) ([]string, error) {
 	}
 	slices.Sort(names)
 	return names, nil
+}
+
+// teamKey is the context key of the team the command came from.
+type teamKey struct{}
+
+// commandTeam returns the team the command being handled came from.
+func commandTeam(ctx context.Context) string {
+	t, _ := ctx.Value(teamKey{}).(string)
+	return t
 }

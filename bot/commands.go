@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"slices"
 	"strconv"
@@ -418,7 +419,7 @@ func (b *Bot) health(ctx context.Context, cmd Command) (Reply, error) {
 	}
 	var mine []ChannelHealth
 	for _, h := range hs {
-		if h.Error != "" && h.Channel.Platform == cmd.Channel.Platform && h.Channel.Team == cmd.Channel.Team {
+		if h.Error != "" && h.Channel.Platform == cmd.Channel.Platform && b.sameTeam(ctx, h.Channel, cmd.Channel) {
 			mine = append(mine, h)
 		}
 	}
@@ -430,6 +431,27 @@ func (b *Bot) health(ctx context.Context, cmd Command) (Reply, error) {
 		}
 	}
 	return Reply{Text: sb.String()}, nil
+}
+
+// sameTeam reports whether a reply to a command typed in at may name the
+// channel ch: always on single-team platforms; on platforms that serve
+// several teams (a TeamResolver), only when ch is the command's own channel
+// or the platform says it is in the command's team.
+func (b *Bot) sameTeam(ctx context.Context, ch, at ChannelRef) bool {
+	tr, multi := b.platforms[ch.Platform].(TeamResolver)
+	if !multi || ch == at {
+		return true
+	}
+	team := commandTeam(ctx)
+	if team == "" {
+		return false
+	}
+	got, err := tr.ChannelTeam(ctx, ch)
+	if err != nil {
+		b.log.DebugContext(ctx, "could not tell a channel's team; leaving it out of the reply", slog.String("channel", ch.String()), slog.Any("error", err))
+		return false
+	}
+	return got == team
 }
 
 func describeState(st feeds.State, now time.Time) string {

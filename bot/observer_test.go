@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/bot/bottest"
 )
 
 type recordingObserver struct {
@@ -107,5 +108,50 @@ func TestTopicNames(t *testing.T) {
 	}
 	if !slices.Equal(names, []string{"alpha", "zeta"}) {
 		t.Errorf("TopicNames = %v, want [alpha zeta]", names)
+	}
+}
+
+// teamPlatform is a fake platform serving several teams.
+type teamPlatform struct {
+	*bottest.Platform
+	teams map[string]string // channel -> team
+}
+
+func (p teamPlatform) ChannelTeam(_ context.Context, ch bot.ChannelRef) (string, error) {
+	t, ok := p.teams[ch.Channel]
+	if !ok {
+		return "", errors.New("unknown channel")
+	}
+	return t, nil
+}
+
+// On a platform serving several teams, /news health in one team never
+// names another team's channels.
+func TestHealthShowsOnlyTheTeamsChannels(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := newFakeStore()
+	plat := teamPlatform{Platform: bottest.New("fake"), teams: map[string]string{"C1": "G1", "C7": "G1", "C8": "G2"}}
+	b, err := bot.New(st, bot.Config{Now: func() time.Time { return t0 }}, plat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"C7", "C8", "C9"} {
+		h := bot.ChannelHealth{Channel: bot.ChannelRef{Platform: "fake", Channel: c}, Error: "cannot post in " + c, At: t0}
+		if err := st.SetChannelHealth(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := b.HandleCommand(ctx, bot.Command{Channel: bot.ChannelRef{Platform: "fake", Team: "G1", Channel: "C1"}, User: "U1", Text: "health"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Text, "cannot post in C7") {
+		t.Errorf("health in G1 lacks G1's channel C7:\n%s", rep.Text)
+	}
+	for _, other := range []string{"C8", "C9"} {
+		if strings.Contains(rep.Text, other) {
+			t.Errorf("health in G1 names %s, which is not G1's:\n%s", other, rep.Text)
+		}
 	}
 }

@@ -121,6 +121,15 @@ type AdminHinter interface {
 	AdminHint() string
 }
 
+// TeamResolver is optionally implemented by a Platform on which one bot
+// serves several teams (Discord guilds): it says which team a channel
+// belongs to, so that what the bot tells one team (the channels in
+// /news health) never names another team's channels. It returns "" for a
+// channel outside any team.
+type TeamResolver interface {
+	ChannelTeam(ctx context.Context, channel ChannelRef) (team string, err error)
+}
+
 // ErrChannelUnavailable means the bot cannot post to a channel: it was not
 // invited, the channel is gone, or it lacks permission. Retrying will not help.
 var ErrChannelUnavailable = errors.New("channel unavailable")

@@ -33,12 +33,16 @@ type Adapter struct {
 	selfMu     sync.Mutex
 	self       string   // the bot's user ID, once known
 	unreadable sync.Map // channel ID -> true: warned that its history cannot be read
+	guildOf    sync.Map // channel ID -> guild ID (ChannelTeam)
 
 	stopOnce sync.Once
 	hardStop chan struct{} // closed when Run gives up waiting for deferred replies
 }
 
-var _ bot.Platform = (*Adapter)(nil)
+var (
+	_ bot.Platform     = (*Adapter)(nil)
+	_ bot.TeamResolver = (*Adapter)(nil)
+)
 
 // New validates cfg and returns an adapter. It does not connect to
 // Discord: HTTP mode needs no connection, and gateway mode connects in

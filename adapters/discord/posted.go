@@ -210,3 +210,27 @@ func snowflakeTime(id string) (time.Time, bool) {
 	const discordEpoch = 1420070400000 // 2015-01-01T00:00:00Z in ms
 	return time.UnixMilli(int64(n>>22) + discordEpoch), true
 }
+
+// ChannelTeam implements bot.TeamResolver: the guild a channel belongs to
+// (GET channels/{id}, cached), so that /news health in one server does not
+// show another server's channels. A direct-message channel has no guild
+// and returns "".
+func (a *Adapter) ChannelTeam(ctx context.Context, channel bot.ChannelRef) (string, error) {
+	if g, ok := a.guildOf.Load(channel.Channel); ok {
+		return g.(string), nil
+	}
+	endpoint := discordgo.EndpointChannel(channel.Channel)
+	body, err := a.session.RequestWithBucketID(http.MethodGet, endpoint, nil, http.MethodGet+" "+endpoint,
+		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+	if err != nil {
+		return "", fmt.Errorf("guild of channel %s: %w", channel.Channel, unreachable(err, a.cfg.APIURL))
+	}
+	var ch struct {
+		GuildID string `json:"guild_id"`
+	}
+	if err := json.Unmarshal(body, &ch); err != nil {
+		return "", fmt.Errorf("guild of channel %s: unexpected response: %w", channel.Channel, err)
+	}
+	a.guildOf.Store(channel.Channel, ch.GuildID)
+	return ch.GuildID, nil
+}

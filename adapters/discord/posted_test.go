@@ -316,3 +316,23 @@ func (c *testClock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
+
+func TestChannelTeam(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	e.fake.SetChannelGuild("42", "100")
+	for range 2 { // the second answer comes from the cache
+		got, err := e.adapter.ChannelTeam(ctx, channel("42"))
+		if err != nil || got != "100" {
+			t.Fatalf("ChannelTeam(42) = %q, %v; want guild 100", got, err)
+		}
+	}
+	if n := len(e.fake.CallsTo("GET channels/{channel}")); n != 1 {
+		t.Errorf("GET channels/42 called %d times, want 1 (cached)", n)
+	}
+	e.fake.DenyChannel("43", 403, 50001)
+	if _, err := e.adapter.ChannelTeam(ctx, channel("43")); err == nil {
+		t.Error("ChannelTeam of a channel the bot cannot see: no error")
+	}
+}

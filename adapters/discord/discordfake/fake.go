@@ -117,6 +117,7 @@ type Server struct {
 	commands    map[string]json.RawMessage
 	faults      []*fault
 	denied      map[string]fault
+	guilds      map[string]string    // channel -> guild (SetChannelGuild)
 	blocked     map[string]time.Time // rate-limited bucket -> until
 	globalUntil time.Time
 	violations  int
@@ -141,6 +142,7 @@ func New(t testing.TB) *Server {
 		responses: map[string]*Response{},
 		commands:  map[string]json.RawMessage{},
 		denied:    map[string]fault{},
+		guilds:    map[string]string{},
 		blocked:   map[string]time.Time{},
 		windows:   map[string]*window{},
 		changed:   make(chan struct{}),
@@ -584,11 +586,21 @@ func (s *Server) history(hdr http.Header, channel string, q url.Values) (int, ht
 
 // channel answers GET channels/{id}: a text channel with its
 // last_message_id.
+// SetChannelGuild makes GET channels/{channel} say the channel is in guild.
+func (s *Server) SetChannelGuild(channel, guild string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.guilds[channel] = guild
+}
+
 func (s *Server) channel(hdr http.Header, channel string) (int, http.Header, []byte) {
 	if f, ok := s.denied[channel]; ok {
 		return f.status, hdr, f.body
 	}
 	c := map[string]any{"id": channel, "type": 0, "name": "news"}
+	if g := s.guilds[channel]; g != "" {
+		c["guild_id"] = g
+	}
 	if msgs := s.messages[channel]; len(msgs) > 0 {
 		c["last_message_id"] = msgs[len(msgs)-1].ID
 	}
