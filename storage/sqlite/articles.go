@@ -105,7 +105,8 @@ func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetche
 		keys[i] = a.Key()
 	}
 	// Most items of a fetch are known: find them with a read, so that only
-	// new ones are stemmed (outside the write lock).
+	// new ones are stemmed, outside the write lock. The read runs on the
+	// write connection (see seenKeys).
 	known, err := s.seenKeys(ctx, keys)
 	if err != nil {
 		return 0, fmt.Errorf("add articles: %w", err)
@@ -171,7 +172,13 @@ func (s *Store) prepare(batch []prepared) {
 	wg.Wait()
 }
 
-// seenKeys returns which of keys are in the seen table.
+// seenKeys returns which of keys are in the seen table. It reads through
+// the write connection, outside any transaction: that connection's page
+// cache survives its own commits and already holds the key index pages
+// the inserts that follow need. A read connection discards its whole
+// cache at the first read after another connection committed, and at a
+// million keys refilling and freeing it cost more than the lookups
+// themselves (docs/performance.md).
 func (s *Store) seenKeys(ctx context.Context, keys []string) (map[string]bool, error) {
 	known := make(map[string]bool, len(keys))
 	const chunk = 500
@@ -181,7 +188,7 @@ func (s *Store) seenKeys(ctx context.Context, keys []string) (map[string]bool, e
 		for i, k := range part {
 			args[i] = k
 		}
-		rows, err := s.read.QueryContext(ctx,
+		rows, err := s.write.QueryContext(ctx,
 			"SELECT key FROM seen WHERE key IN ("+placeholders(len(part))+")", args...)
 		if err != nil {
 			return nil, fmt.Errorf("seen keys: %w", err)
