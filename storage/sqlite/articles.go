@@ -249,6 +249,11 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 		return 0, err
 	}
 	defer insIdx.Close()
+	insURL, err := tx.PrepareContext(ctx, "INSERT INTO article_urls (rowid, url) VALUES (?, ?)")
+	if err != nil {
+		return 0, err
+	}
+	defer insURL.Close()
 
 	added := 0
 	// Articles of a batch usually share one fetch time: start each search
@@ -275,6 +280,11 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 		}
 		if _, err := insIdx.ExecContext(ctx, id, p.title, p.body, sourceToken(a.Source)); err != nil {
 			return 0, fmt.Errorf("index article: %w", err)
+		}
+		if p.canon != "" {
+			if _, err := insURL.ExecContext(ctx, id, urlText(p.canon)); err != nil {
+				return 0, fmt.Errorf("index article url: %w", err)
+			}
 		}
 		added++
 	}
@@ -409,6 +419,12 @@ func searchSQL(q briefing.Query, opts bot.SearchOptions) (string, []any) {
 	return sb.String(), append(args, limit)
 }
 
+// articleByURLSQL finds the newest article with a canonical URL: the URL
+// index yields candidates newest first, and the exact comparison drops the
+// few whose URL differs only in ASCII case.
+const articleByURLSQL = "SELECT " + articleColumns + ` FROM article_urls u JOIN articles a ON a.id = u.rowid
+	WHERE article_urls MATCH ? AND a.canonical_url = ? ORDER BY u.rowid DESC LIMIT 1`
+
 // ArticleByURL implements [bot.Store]: it returns the newest stored article
 // whose canonical URL equals url's.
 func (s *Store) ArticleByURL(ctx context.Context, url string) (briefing.Article, error) {
@@ -419,8 +435,7 @@ func (s *Store) ArticleByURL(ctx context.Context, url string) (briefing.Article,
 		}
 		return briefing.Article{}, fmt.Errorf("article %q: %w", url, bot.ErrNotFound)
 	}
-	row := s.read.QueryRowContext(ctx,
-		"SELECT "+articleColumns+" FROM articles a WHERE a.canonical_url = ? ORDER BY a.id DESC LIMIT 1", canon)
+	row := s.read.QueryRowContext(ctx, articleByURLSQL, urlMatch(canon), canon)
 	a, err := scanArticle(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return briefing.Article{}, fmt.Errorf("article %q: %w", url, bot.ErrNotFound)
@@ -518,6 +533,9 @@ func (s *Store) pruneBatch(ctx context.Context, idBound, cutoff int64) (int, err
 	in := "(" + placeholders(len(ids)) + ")"
 	if _, err := tx.ExecContext(ctx, "DELETE FROM article_index WHERE rowid IN "+in, ids...); err != nil {
 		return 0, fmt.Errorf("delete from index: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM article_urls WHERE rowid IN "+in, ids...); err != nil {
+		return 0, fmt.Errorf("delete from url index: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id IN "+in, ids...); err != nil {
 		return 0, fmt.Errorf("delete articles: %w", err)
