@@ -35,6 +35,7 @@ func TestPragmas(t *testing.T) {
 		{"write", "foreign_keys", "1"},
 		{"write", "query_only", "0"},
 		{"write", "page_size", "8192"},
+		{"write", "wal_autocheckpoint", "16384"},
 		{"read", "journal_mode", "wal"},
 		{"read", "busy_timeout", "3000"},
 		{"read", "query_only", "1"},
