@@ -143,6 +143,9 @@ func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetche
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("add articles: commit: %w", err)
 	}
+	if added > 0 {
+		s.noteNewKeys(ctx, added)
+	}
 	return added, nil
 }
 
@@ -172,45 +175,6 @@ func (s *Store) prepare(batch []prepared) {
 	wg.Wait()
 }
 
-// seenKeys returns which of keys are in the seen table. It reads through
-// the write connection, outside any transaction: that connection's page
-// cache survives its own commits and already holds the key index pages
-// the inserts that follow need. A read connection discards its whole
-// cache at the first read after another connection committed, and at a
-// million keys refilling and freeing it cost more than the lookups
-// themselves (docs/performance.md).
-func (s *Store) seenKeys(ctx context.Context, keys []string) (map[string]bool, error) {
-	known := make(map[string]bool, len(keys))
-	const chunk = 500
-	for start := 0; start < len(keys); start += chunk {
-		part := keys[start:min(start+chunk, len(keys))]
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
-		}
-		rows, err := s.write.QueryContext(ctx,
-			"SELECT key FROM seen WHERE key IN ("+placeholders(len(part))+")", args...)
-		if err != nil {
-			return nil, fmt.Errorf("seen keys: %w", err)
-		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("seen keys: %w", err)
-			}
-			known[k] = true
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("seen keys: %w", err)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("seen keys: %w", err)
-		}
-	}
-	return known, nil
-}
-
 // lastSeen is when a fetch last carried a: the batch's fetch time, or the
 // article's own Fetched if that is later.
 func lastSeen(a briefing.Article, fetched time.Time) time.Time {
@@ -227,11 +191,11 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 	if len(batch) == 0 {
 		return 0, nil
 	}
-	insSeen, err := tx.PrepareContext(ctx, "INSERT INTO seen (key, last_seen) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+	keys, err := newSeenInserter(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
-	defer insSeen.Close()
+	defer keys.close()
 	nextID, err := tx.PrepareContext(ctx, "SELECT id FROM articles WHERE id >= ? ORDER BY id LIMIT 64")
 	if err != nil {
 		return 0, err
@@ -260,11 +224,11 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 	// for a free id after the last one this batch took for the same base.
 	after := map[int64]int64{}
 	for _, p := range batch {
-		res, err := insSeen.ExecContext(ctx, p.key, nanos(lastSeen(p.art, fetched)))
+		isNew, err := keys.add(ctx, p.key, nanos(lastSeen(p.art, fetched)))
 		if err != nil {
 			return 0, fmt.Errorf("seen %s: %w", p.key, err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if !isNew {
 			continue // stored meanwhile by another writer
 		}
 		base := idBase(p.art.Fetched)
@@ -319,26 +283,6 @@ func freeID(ctx context.Context, next *sql.Stmt, base int64) (int64, error) {
 			return base, nil
 		}
 	}
-}
-
-// refreshSeen moves the last-seen time of known keys forward when it is
-// older than storage.RefreshAfter.
-func refreshSeen(ctx context.Context, tx *sql.Tx, known []prepared, fetched time.Time) error {
-	if len(known) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, "UPDATE seen SET last_seen = ? WHERE key = ? AND last_seen <= ?")
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, p := range known {
-		now := lastSeen(p.art, fetched)
-		if _, err := stmt.ExecContext(ctx, nanos(now), p.key, nanos(now.Add(-storage.RefreshAfter))); err != nil {
-			return fmt.Errorf("refresh seen %s: %w", p.key, err)
-		}
-	}
-	return nil
 }
 
 func placeholders(n int) string {
@@ -446,19 +390,6 @@ func (s *Store) ArticleByURL(ctx context.Context, url string) (briefing.Article,
 	return a, nil
 }
 
-// Seen implements [bot.Store].
-func (s *Store) Seen(ctx context.Context, key string) (bool, error) {
-	var one int
-	err := s.read.QueryRowContext(ctx, "SELECT 1 FROM seen WHERE key = ?", key).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("seen %q: %w", key, err)
-	}
-	return true, nil
-}
-
 // pruneBatch is how many articles one prune transaction deletes, so that
 // other writers (ingestion, the job queue) wait at most a few milliseconds.
 const pruneBatch = 500
@@ -485,18 +416,9 @@ func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) 
 		}
 	}
 	keyCutoff := nanos(now.Add(-storage.SeenRetention(maxAge)))
-	var keys int64
-	for {
-		res, err := s.write.ExecContext(ctx, `DELETE FROM seen WHERE key IN
-			(SELECT key FROM seen WHERE last_seen < ? ORDER BY last_seen LIMIT ?)`, keyCutoff, pruneBatch*4)
-		if err != nil {
-			return deleted, fmt.Errorf("prune seen keys: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		keys += n
-		if n < pruneBatch*4 {
-			break
-		}
+	keys, err := s.pruneSeen(ctx, keyCutoff)
+	if err != nil {
+		return deleted, err
 	}
 	if deleted > 0 || keys > 0 {
 		s.log.InfoContext(ctx, "pruned", slog.Int("articles", deleted), slog.Int64("seen_keys", keys),

@@ -33,6 +33,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -106,6 +107,12 @@ type Store struct {
 	read  *sql.DB // readers; the same pool as write for ":memory:"
 	log   *slog.Logger
 	stems *stems.Cache
+
+	// mergeKeys is when seen_recent moves into seen (seenMergeKeys; tests
+	// lower it). recent estimates seen_recent's size, under recentMu.
+	mergeKeys int
+	recentMu  sync.Mutex
+	recent    recentKeys
 }
 
 // Open opens (creating it if needed) the database at dsn and migrates it
@@ -117,7 +124,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if strings.TrimSpace(dsn) == "" {
 		return nil, errors.New("open sqlite: empty dsn")
 	}
-	s := &Store{log: opts.Logger.With("component", "storage"), stems: stems.NewCache(1 << 16)}
+	s := &Store{log: opts.Logger.With("component", "storage"), stems: stems.NewCache(1 << 16), mergeKeys: seenMergeKeys}
 	writeDSN, err := buildDSN(dsn, opts, false)
 	if err != nil {
 		return nil, err
