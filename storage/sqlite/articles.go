@@ -105,7 +105,8 @@ func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetche
 		keys[i] = a.Key()
 	}
 	// Most items of a fetch are known: find them with a read, so that only
-	// new ones are stemmed (outside the write lock).
+	// new ones are stemmed, outside the write lock. The read runs on the
+	// write connection (see seenKeys).
 	known, err := s.seenKeys(ctx, keys)
 	if err != nil {
 		return 0, fmt.Errorf("add articles: %w", err)
@@ -142,6 +143,9 @@ func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetche
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("add articles: commit: %w", err)
 	}
+	if added > 0 {
+		s.noteNewKeys(ctx, added)
+	}
 	return added, nil
 }
 
@@ -171,39 +175,6 @@ func (s *Store) prepare(batch []prepared) {
 	wg.Wait()
 }
 
-// seenKeys returns which of keys are in the seen table.
-func (s *Store) seenKeys(ctx context.Context, keys []string) (map[string]bool, error) {
-	known := make(map[string]bool, len(keys))
-	const chunk = 500
-	for start := 0; start < len(keys); start += chunk {
-		part := keys[start:min(start+chunk, len(keys))]
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
-		}
-		rows, err := s.read.QueryContext(ctx,
-			"SELECT key FROM seen WHERE key IN ("+placeholders(len(part))+")", args...)
-		if err != nil {
-			return nil, fmt.Errorf("seen keys: %w", err)
-		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("seen keys: %w", err)
-			}
-			known[k] = true
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("seen keys: %w", err)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("seen keys: %w", err)
-		}
-	}
-	return known, nil
-}
-
 // lastSeen is when a fetch last carried a: the batch's fetch time, or the
 // article's own Fetched if that is later.
 func lastSeen(a briefing.Article, fetched time.Time) time.Time {
@@ -220,11 +191,11 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 	if len(batch) == 0 {
 		return 0, nil
 	}
-	insSeen, err := tx.PrepareContext(ctx, "INSERT INTO seen (key, last_seen) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+	keys, err := newSeenInserter(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
-	defer insSeen.Close()
+	defer keys.close()
 	nextID, err := tx.PrepareContext(ctx, "SELECT id FROM articles WHERE id >= ? ORDER BY id LIMIT 64")
 	if err != nil {
 		return 0, err
@@ -242,17 +213,22 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 		return 0, err
 	}
 	defer insIdx.Close()
+	insURL, err := tx.PrepareContext(ctx, "INSERT INTO article_urls (rowid, url) VALUES (?, ?)")
+	if err != nil {
+		return 0, err
+	}
+	defer insURL.Close()
 
 	added := 0
 	// Articles of a batch usually share one fetch time: start each search
 	// for a free id after the last one this batch took for the same base.
 	after := map[int64]int64{}
 	for _, p := range batch {
-		res, err := insSeen.ExecContext(ctx, p.key, nanos(lastSeen(p.art, fetched)))
+		isNew, err := keys.add(ctx, p.key, nanos(lastSeen(p.art, fetched)))
 		if err != nil {
 			return 0, fmt.Errorf("seen %s: %w", p.key, err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if !isNew {
 			continue // stored meanwhile by another writer
 		}
 		base := idBase(p.art.Fetched)
@@ -268,6 +244,11 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 		}
 		if _, err := insIdx.ExecContext(ctx, id, p.title, p.body, sourceToken(a.Source)); err != nil {
 			return 0, fmt.Errorf("index article: %w", err)
+		}
+		if p.canon != "" {
+			if _, err := insURL.ExecContext(ctx, id, urlText(p.canon)); err != nil {
+				return 0, fmt.Errorf("index article url: %w", err)
+			}
 		}
 		added++
 	}
@@ -302,26 +283,6 @@ func freeID(ctx context.Context, next *sql.Stmt, base int64) (int64, error) {
 			return base, nil
 		}
 	}
-}
-
-// refreshSeen moves the last-seen time of known keys forward when it is
-// older than storage.RefreshAfter.
-func refreshSeen(ctx context.Context, tx *sql.Tx, known []prepared, fetched time.Time) error {
-	if len(known) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, "UPDATE seen SET last_seen = ? WHERE key = ? AND last_seen <= ?")
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, p := range known {
-		now := lastSeen(p.art, fetched)
-		if _, err := stmt.ExecContext(ctx, nanos(now), p.key, nanos(now.Add(-storage.RefreshAfter))); err != nil {
-			return fmt.Errorf("refresh seen %s: %w", p.key, err)
-		}
-	}
-	return nil
 }
 
 func placeholders(n int) string {
@@ -402,6 +363,12 @@ func searchSQL(q briefing.Query, opts bot.SearchOptions) (string, []any) {
 	return sb.String(), append(args, limit)
 }
 
+// articleByURLSQL finds the newest article with a canonical URL: the URL
+// index yields candidates newest first, and the exact comparison drops the
+// few whose URL differs only in ASCII case.
+const articleByURLSQL = "SELECT " + articleColumns + ` FROM article_urls u JOIN articles a ON a.id = u.rowid
+	WHERE article_urls MATCH ? AND a.canonical_url = ? ORDER BY u.rowid DESC LIMIT 1`
+
 // ArticleByURL implements [bot.Store]: it returns the newest stored article
 // whose canonical URL equals url's.
 func (s *Store) ArticleByURL(ctx context.Context, url string) (briefing.Article, error) {
@@ -412,8 +379,7 @@ func (s *Store) ArticleByURL(ctx context.Context, url string) (briefing.Article,
 		}
 		return briefing.Article{}, fmt.Errorf("article %q: %w", url, bot.ErrNotFound)
 	}
-	row := s.read.QueryRowContext(ctx,
-		"SELECT "+articleColumns+" FROM articles a WHERE a.canonical_url = ? ORDER BY a.id DESC LIMIT 1", canon)
+	row := s.read.QueryRowContext(ctx, articleByURLSQL, urlMatch(canon), canon)
 	a, err := scanArticle(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return briefing.Article{}, fmt.Errorf("article %q: %w", url, bot.ErrNotFound)
@@ -422,19 +388,6 @@ func (s *Store) ArticleByURL(ctx context.Context, url string) (briefing.Article,
 		return briefing.Article{}, fmt.Errorf("article %q: %w", url, err)
 	}
 	return a, nil
-}
-
-// Seen implements [bot.Store].
-func (s *Store) Seen(ctx context.Context, key string) (bool, error) {
-	var one int
-	err := s.read.QueryRowContext(ctx, "SELECT 1 FROM seen WHERE key = ?", key).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("seen %q: %w", key, err)
-	}
-	return true, nil
 }
 
 // pruneBatch is how many articles one prune transaction deletes, so that
@@ -463,18 +416,9 @@ func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) 
 		}
 	}
 	keyCutoff := nanos(now.Add(-storage.SeenRetention(maxAge)))
-	var keys int64
-	for {
-		res, err := s.write.ExecContext(ctx, `DELETE FROM seen WHERE key IN
-			(SELECT key FROM seen WHERE last_seen < ? ORDER BY last_seen LIMIT ?)`, keyCutoff, pruneBatch*4)
-		if err != nil {
-			return deleted, fmt.Errorf("prune seen keys: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		keys += n
-		if n < pruneBatch*4 {
-			break
-		}
+	keys, err := s.pruneSeen(ctx, keyCutoff)
+	if err != nil {
+		return deleted, err
 	}
 	if deleted > 0 || keys > 0 {
 		s.log.InfoContext(ctx, "pruned", slog.Int("articles", deleted), slog.Int64("seen_keys", keys),
@@ -511,6 +455,9 @@ func (s *Store) pruneBatch(ctx context.Context, idBound, cutoff int64) (int, err
 	in := "(" + placeholders(len(ids)) + ")"
 	if _, err := tx.ExecContext(ctx, "DELETE FROM article_index WHERE rowid IN "+in, ids...); err != nil {
 		return 0, fmt.Errorf("delete from index: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM article_urls WHERE rowid IN "+in, ids...); err != nil {
+		return 0, fmt.Errorf("delete from url index: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM articles WHERE id IN "+in, ids...); err != nil {
 		return 0, fmt.Errorf("delete articles: %w", err)

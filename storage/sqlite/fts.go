@@ -127,3 +127,16 @@ func matchExpr(q briefing.Query, sources []string) (expr string, ok bool) {
 	}
 	return expr, true
 }
+
+// URLs are looked up through their own full-text index, article_urls (see
+// migrations/00002_article_urls.sql), whose tokenizer keeps every
+// printable ASCII character but quotes and space inside tokens. urlText is
+// the text indexed for a canonical URL: a never-empty first token ("u"
+// and the URL up to its first separator), then the rest. urlMatch is the
+// FTS5 phrase that finds it. FTS5 folds ASCII case, so a match is a
+// candidate only: the query re-checks articles.canonical_url exactly.
+func urlText(canon string) string { return "u" + canon }
+
+// urlMatch returns the MATCH expression for a canonical URL: the whole
+// of urlText as one FTS5 string, whose tokens form a phrase.
+func urlMatch(canon string) string { return phrase([]string{urlText(canon)}) }

@@ -51,3 +51,36 @@ func TestSearchPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestArticleByURLPlan checks that a URL lookup starts from the URL index
+// and takes the newest candidate without sorting.
+func TestArticleByURLPlan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Open(ctx, ":memory:", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	rows, err := s.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+articleByURLSQL, urlMatch("https://example.com/a"), "https://example.com/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := strings.Join(plan, "; ")
+	t.Logf("plan: %s", p)
+	if strings.Contains(p, "TEMP B-TREE") || !strings.HasPrefix(plan[0], "SCAN u VIRTUAL TABLE") {
+		t.Errorf("URL lookup plan = %s, want a scan of the URL index without a sort", p)
+	}
+}

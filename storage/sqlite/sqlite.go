@@ -33,6 +33,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -106,6 +107,12 @@ type Store struct {
 	read  *sql.DB // readers; the same pool as write for ":memory:"
 	log   *slog.Logger
 	stems *stems.Cache
+
+	// mergeKeys is when seen_recent moves into seen (seenMergeKeys; tests
+	// lower it). recent estimates seen_recent's size, under recentMu.
+	mergeKeys int
+	recentMu  sync.Mutex
+	recent    recentKeys
 }
 
 // Open opens (creating it if needed) the database at dsn and migrates it
@@ -117,7 +124,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if strings.TrimSpace(dsn) == "" {
 		return nil, errors.New("open sqlite: empty dsn")
 	}
-	s := &Store{log: opts.Logger.With("component", "storage"), stems: stems.NewCache(1 << 16)}
+	s := &Store{log: opts.Logger.With("component", "storage"), stems: stems.NewCache(1 << 16), mergeKeys: seenMergeKeys}
 	writeDSN, err := buildDSN(dsn, opts, false)
 	if err != nil {
 		return nil, err
@@ -199,6 +206,16 @@ func isMemory(dsn string) bool {
 // full-text lookup; it cannot change once the database exists.
 const pageSize = 8192
 
+// walCheckpointPages is how large the WAL may grow before a commit copies
+// it back into the database (SQLite's wal_autocheckpoint; its default is
+// 1,000 pages). A checkpoint copies each page once however often it was
+// written since the last one, and ingestion rewrites the same pages often
+// (full-text segments, index leaves and interior pages): at a million
+// articles, 16,384 pages (128 MiB) cut the bytes read by 25% and written
+// by 18% against the default (docs/performance.md). The WAL file keeps
+// its largest size on disk until the last connection closes.
+const walCheckpointPages = 16384
+
 // buildDSN turns a path, file: URI or :memory: into a modernc DSN with our
 // pragmas. Readers get query_only so that a bug cannot write through them.
 func buildDSN(dsn string, opts Options, readOnly bool) (string, error) {
@@ -231,6 +248,9 @@ func buildDSN(dsn string, opts Options, readOnly bool) (string, error) {
 	}
 	if !isMemory(dsn) {
 		q = append(q, "_journal_mode=WAL")
+		if !readOnly {
+			q = append(q, fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", walCheckpointPages))
+		}
 	}
 	if readOnly {
 		q = append(q, "_query_only=1")
