@@ -8,7 +8,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -79,7 +78,7 @@ type App struct {
 
 	store     *sqlite.Store
 	bot       *bot.Bot
-	queueDB   *sql.DB
+	queueDB   *jobs.DB
 	queue     *jobs.Queue
 	fetcher   *fetch.Client
 	poller    *poll.Poller
@@ -163,11 +162,11 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 
 	if len(a.platforms) > 0 {
-		if a.queueDB, err = jobs.OpenSQLite(cfg.Storage.DSN); err != nil {
+		if a.queueDB, err = jobs.Open(ctx, cfg.Storage.DSN); err != nil {
 			return nil, err
 		}
 		qlog := log
-		if err = jobs.Migrate(ctx, a.queueDB, qlog); err != nil {
+		if err = a.queueDB.Migrate(ctx, qlog); err != nil {
 			return nil, err
 		}
 		qcfg := opts.Queue

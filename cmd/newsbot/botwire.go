@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
 	"time"
@@ -19,7 +18,7 @@ import (
 type botRuntime struct {
 	store   *sqlite.Store
 	bot     *bot.Bot
-	queueDB *sql.DB
+	queueDB *jobs.DB
 	queue   *jobs.Queue
 }
 
@@ -49,10 +48,10 @@ func startBot(ctx context.Context, cfg config.Config, log *slog.Logger, platform
 		return nil, err
 	}
 	log.Debug("config topics and subscriptions synced", slog.Any("changes", rep))
-	if rt.queueDB, err = jobs.OpenSQLite(cfg.Storage.DSN); err != nil {
+	if rt.queueDB, err = jobs.Open(ctx, cfg.Storage.DSN); err != nil {
 		return nil, err
 	}
-	if err = jobs.Migrate(ctx, rt.queueDB, log); err != nil {
+	if err = rt.queueDB.Migrate(ctx, log); err != nil {
 		return nil, err
 	}
 	if rt.queue, err = jobs.New(rt.queueDB, rt.bot, jobs.Config{Logger: log, SoftStopTimeout: shutdownTimeout(cfg)}); err != nil {
