@@ -71,6 +71,9 @@ type Store struct {
 	db    *sql.DB
 	log   *slog.Logger
 	stems *stems.Cache
+	// walkRows overrides how many articles search checks one by one
+	// before it turns to the indexes (tests set it small).
+	walkRows int
 }
 
 // Open connects to the database at dsn (a postgres:// URL or a pgx
