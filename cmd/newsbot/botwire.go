@@ -10,13 +10,12 @@ import (
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/config"
 	"github.com/newsbot/newsbot/jobs"
-	"github.com/newsbot/newsbot/storage/sqlite"
 )
 
 // botRuntime is the bot with its store and digest queue, as `chat` (and
 // `serve`) run it.
 type botRuntime struct {
-	store   *sqlite.Store
+	store   app.Store
 	bot     *bot.Bot
 	queueDB *jobs.DB
 	queue   *jobs.Queue
@@ -33,7 +32,7 @@ func startBot(ctx context.Context, cfg config.Config, log *slog.Logger, platform
 			rt.Close()
 		}
 	}()
-	if rt.store, err = sqlite.Open(ctx, cfg.Storage.DSN, sqlite.Options{Logger: log}); err != nil {
+	if rt.store, err = app.OpenStore(ctx, cfg.Storage.DSN, app.StoreOptions{Logger: log}); err != nil {
 		return nil, err
 	}
 	if rt.bot, err = bot.New(rt.store, app.BotConfig(cfg, log), platforms...); err != nil {
