@@ -250,7 +250,10 @@ func (s *Store) search(ctx context.Context, tsq string, opts bot.SearchOptions, 
 		// that is what made rare words slow.
 		if sparse := density < walkDensity; sparse != indexOnly {
 			indexOnly = sparse
-			v := map[bool]string{true: "off", false: "on"}[sparse]
+			v := "on"
+			if sparse {
+				v = "off"
+			}
 			if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_indexscan', $1, true), set_config('enable_seqscan', $1, true)`, v); err != nil {
 				return nil, err
 			}
