@@ -8,14 +8,12 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,7 +28,7 @@ import (
 	"github.com/newsbot/newsbot/feeds/fetch"
 	"github.com/newsbot/newsbot/feeds/poll"
 	"github.com/newsbot/newsbot/jobs"
-	"github.com/newsbot/newsbot/storage/sqlite"
+	"github.com/newsbot/newsbot/storage/postgres"
 )
 
 // Options configures an [App].
@@ -51,6 +49,11 @@ type Options struct {
 	Version string
 	// PruneEvery is how often old articles are pruned (default 1h).
 	PruneEvery time.Duration
+	// TakeOverEvery is how often a replica that does not poll the feeds
+	// tries to take over (default 15s). On PostgreSQL, one of the
+	// processes sharing the database polls the feeds and prunes: the one
+	// holding an advisory lock. On SQLite every process does.
+	TakeOverEvery time.Duration
 	// Now is the clock of ingestion, the bot and the digest planner
 	// (default time.Now). Tests move it; the platforms' request signing and
 	// the job queue's own timing use the real clock.
@@ -77,9 +80,10 @@ type App struct {
 	met  *metrics
 	opts Options
 
-	store     *sqlite.Store
+	store     Store
+	tryLock   tryLockFunc // nil: no other process to share ingestion with
 	bot       *bot.Bot
-	queueDB   *sql.DB
+	queueDB   *jobs.DB
 	queue     *jobs.Queue
 	fetcher   *fetch.Client
 	poller    *poll.Poller
@@ -102,9 +106,6 @@ var _ discord.TopicLister = (*bot.Bot)(nil)
 // so far is closed.
 func New(ctx context.Context, opts Options) (_ *App, err error) {
 	cfg := opts.Config
-	if strings.HasPrefix(cfg.Storage.DSN, "postgres://") || strings.HasPrefix(cfg.Storage.DSN, "postgresql://") {
-		return nil, errors.New("storage.dsn: PostgreSQL is not supported yet; use a SQLite file path such as newsbot.db")
-	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -124,8 +125,17 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}()
 	a.met = newMetrics(reg, opts.Version)
 
-	if a.store, err = sqlite.Open(ctx, cfg.Storage.DSN, sqlite.Options{Logger: log}); err != nil {
+	if a.store, err = OpenStore(ctx, cfg.Storage.DSN, StoreOptions{Logger: log}); err != nil {
 		return nil, err
+	}
+	if pg, ok := a.store.(*postgres.Store); ok {
+		a.tryLock = func(ctx context.Context) (heldLock, error) {
+			l, err := pg.TryLock(ctx, "ingest")
+			if l == nil {
+				return nil, err
+			}
+			return l, nil
+		}
 	}
 	if err = SyncSources(ctx, a.store, cfg.Sources); err != nil {
 		return nil, err
@@ -163,11 +173,11 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 
 	if len(a.platforms) > 0 {
-		if a.queueDB, err = jobs.OpenSQLite(cfg.Storage.DSN); err != nil {
+		if a.queueDB, err = jobs.Open(ctx, cfg.Storage.DSN); err != nil {
 			return nil, err
 		}
 		qlog := log
-		if err = jobs.Migrate(ctx, a.queueDB, qlog); err != nil {
+		if err = a.queueDB.Migrate(ctx, qlog); err != nil {
 			return nil, err
 		}
 		qcfg := opts.Queue
@@ -277,7 +287,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
 	a.log.InfoContext(ctx, "newsbot serving", slog.String("addr", a.Addr()),
-		slog.Any("platforms", a.bot.Platforms()), slog.String("store", a.cfg.Storage.DSN))
+		slog.Any("platforms", a.bot.Platforms()), slog.String("store", config.RedactDSN(a.cfg.Storage.DSN)))
 
 	g.Go(func() error {
 		if err := a.server.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -309,11 +319,38 @@ func (a *App) Run(ctx context.Context) error {
 	if a.queue != nil {
 		g.Go(func() error { return a.queue.Run(gctx) })
 	}
-	g.Go(func() error { return a.poller.Run(gctx) })
-	g.Go(func() error { a.prune(gctx); return nil })
+	g.Go(func() error { return a.ingest(gctx) })
 	err := g.Wait()
 	a.log.Info("newsbot stopped")
 	return err
+}
+
+// ingest polls the feeds and prunes old articles until ctx is done: on
+// SQLite always, on PostgreSQL while this process holds the ingestion
+// lock, so that replicas sharing the database fetch each feed once.
+func (a *App) ingest(ctx context.Context) error {
+	work := func(ctx context.Context) error {
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() error { return a.poller.Run(gctx) })
+		g.Go(func() error { a.prune(gctx); return nil })
+		return g.Wait()
+	}
+	if a.tryLock == nil {
+		a.met.leader.Set(1)
+		return work(ctx)
+	}
+	every := a.opts.TakeOverEvery
+	if every <= 0 {
+		every = 15 * time.Second
+	}
+	setLeader := func(on bool) {
+		v := 0.0
+		if on {
+			v = 1
+		}
+		a.met.leader.Set(v)
+	}
+	return runExclusive(ctx, a.tryLock, every, a.log.With(slog.String("component", "feeds")), setLeader, work)
 }
 
 // prune deletes articles older than storage.retention, now and then every

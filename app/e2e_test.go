@@ -118,10 +118,13 @@ type e2e struct {
 	signer  *discordfake.Signer
 	slackG  *gate
 	discG   *gate
+	feed    *feedtest.Server
 	cfg     config.Config
 	now     func() time.Time
 	slot    time.Time    // the digest slot, on the test clock
 	offset  atomic.Int64 // test clock minus real clock, in ns
+	// tune, if set, adjusts each newsbot's options before it starts.
+	tune func(*app.Options)
 }
 
 // jumpTo sets the test clock to t.
@@ -147,6 +150,7 @@ func newE2E(t *testing.T) *e2e {
 
 	feed := feedtest.NewServer()
 	t.Cleanup(feed.Close)
+	e.feed = feed
 	pub := e.now().Add(-time.Hour)
 	feed.Set("/world.xml", feedtest.Feed{Body: feedtest.RSS("Wire", "https://wire.example/", feedtest.Item{
 		GUID: "https://wire.example/g20", Link: "https://wire.example/g20", Title: g20Headline, Published: pub,
@@ -222,11 +226,15 @@ func (e *e2e) start(t *testing.T, ctx context.Context, logs io.Writer) (*app.App
 	}
 	cfg := e.cfg
 	cfg.Log.Level, cfg.Log.Format = "debug", "text"
-	a, err := app.New(ctx, app.Options{
+	opts := app.Options{
 		Config: cfg, Logger: app.NewLogger(logs, cfg),
 		Listener: ln, Now: e.now,
 		Queue: jobs.Config{TickInterval: 200 * time.Millisecond, Lookahead: time.Minute, TestOnly: true},
-	})
+	}
+	if e.tune != nil {
+		e.tune(&opts)
+	}
+	a, err := app.New(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,6 +276,42 @@ func waitFor(t *testing.T, timeout time.Duration, what string, ok func() bool) {
 	}
 }
 
+// askSlack sends a signed `/news g20` to the newsbot at base until the
+// answer (the response, and what reached the response_url since the first
+// try) holds the G20 story, and returns it.
+func (e *e2e) askSlack(t *testing.T, base string) string {
+	t.Helper()
+	var reply string
+	// Answers sent to the response_url before now came from elsewhere.
+	calls := len(e.slack.Calls(slackfake.MethodResponseURL))
+	waitFor(t, 10*time.Second, "a Slack briefing with the G20 story from "+base, func() bool {
+		form := e.slack.SlashCommand("g20")
+		req, err := slackfake.SignedSlashCommand(base+"/slack/commands", signingSecret, time.Now(), form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if took := time.Since(start); took > 2500*time.Millisecond {
+			t.Fatalf("Slack waited %s for the answer; it gives up at 3s", took)
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("signed /news g20: %d %s", resp.StatusCode, body)
+		}
+		reply = string(body)
+		for _, c := range e.slack.Calls(slackfake.MethodResponseURL)[calls:] {
+			reply += string(c.JSON)
+		}
+		return strings.Contains(reply, g20Headline)
+	})
+	return reply
+}
+
 // TestServeEndToEnd runs the real serve wiring on loopback against fakes of
 // Slack, Discord and a feed server: ingest, /news g20 on both platforms, a
 // scheduled digest on both, SIGTERM while both digests are in flight, a
@@ -305,32 +349,7 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 
 	// /news g20 on Slack, once the feed is ingested.
-	var slackReply string
-	waitFor(t, 10*time.Second, "a Slack briefing with the G20 story", func() bool {
-		form := e.slack.SlashCommand("g20")
-		req, err := slackfake.SignedSlashCommand(base+"/slack/commands", signingSecret, time.Now(), form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		start := time.Now()
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if took := time.Since(start); took > 2500*time.Millisecond {
-			t.Fatalf("Slack waited %s for the answer; it gives up at 3s", took)
-		}
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("signed /news g20: %d %s", resp.StatusCode, body)
-		}
-		slackReply = string(body)
-		for _, c := range e.slack.Calls(slackfake.MethodResponseURL) {
-			slackReply += string(c.JSON)
-		}
-		return strings.Contains(slackReply, g20Headline)
-	})
+	slackReply := e.askSlack(t, base)
 	if !strings.Contains(slackReply, "in_channel") {
 		t.Errorf("the briefing is not shown to the channel: %s", slackReply)
 	}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/newsbot/newsbot/config"
+	"github.com/newsbot/newsbot/storage"
 )
 
 // NewLogger returns the logger for cfg: text when w is a terminal (or
@@ -53,10 +55,11 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// Secrets returns the config's secret values (empty ones left out).
+// Secrets returns the config's secret values (empty ones left out),
+// including the password of a PostgreSQL storage.dsn.
 func Secrets(cfg config.Config) []string {
 	var out []string
-	for _, s := range []string{cfg.Slack.BotToken, cfg.Slack.SigningSecret, cfg.Slack.AppToken, cfg.Discord.BotToken, cfg.Discord.PublicKey} {
+	for _, s := range []string{cfg.Slack.BotToken, cfg.Slack.SigningSecret, cfg.Slack.AppToken, cfg.Discord.BotToken, cfg.Discord.PublicKey, dsnPassword(cfg.Storage.DSN)} {
 		if len(s) >= 4 {
 			out = append(out, s)
 		}
@@ -144,4 +147,20 @@ func (h *redactor) attr(a slog.Attr) slog.Attr {
 		}
 	}
 	return slog.Attr{Key: a.Key, Value: v}
+}
+
+// dsnPassword returns the password in a postgres:// storage.dsn (its user
+// info or password parameter), or "".
+func dsnPassword(dsn string) string {
+	if !storage.IsPostgres(dsn) {
+		return ""
+	}
+	u, err := url.Parse(strings.TrimSpace(dsn))
+	if err != nil {
+		return ""
+	}
+	if p, ok := u.User.Password(); ok {
+		return p
+	}
+	return u.Query().Get("password")
 }

@@ -17,6 +17,7 @@ func TestLoggerRedactsSecrets(t *testing.T) {
 	cfg.Slack.BotToken = "xoxb-123-secret"
 	cfg.Slack.SigningSecret = "signing-s3cret"
 	cfg.Discord.BotToken = "discord.token.value"
+	cfg.Storage.DSN = "postgres://newsbot:pg-passw0rd@db.internal/newsbot"
 	var buf bytes.Buffer
 	log := NewLogger(&buf, cfg).With(slog.String("token", "signing-s3cret"))
 	log.Info("posting with xoxb-123-secret",
@@ -24,10 +25,11 @@ func TestLoggerRedactsSecrets(t *testing.T) {
 		slog.Any("error", errors.New("POST https://discord.com/api/v9/webhooks/1/aW50ZXJhY3Rpb246/messages/@original: 404")),
 		slog.Group("discord", slog.String("auth", "Bot discord.token.value")),
 		slog.String("other", "xapp-1-A0-123-abc"),
+		slog.String("dsn", "password=pg-passw0rd host=db.internal"),
 		slog.String("plain", "the G20 summit"),
 	)
 	out := buf.String()
-	for _, secret := range []string{"xoxb-123-secret", "signing-s3cret", "discord.token.value", "96rGlfmibIGlgcZRskXaIFfN", "aW50ZXJhY3Rpb246", "xapp-1-A0"} {
+	for _, secret := range []string{"xoxb-123-secret", "signing-s3cret", "discord.token.value", "96rGlfmibIGlgcZRskXaIFfN", "aW50ZXJhY3Rpb246", "xapp-1-A0", "pg-passw0rd"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log shows %q: %s", secret, out)
 		}

@@ -20,6 +20,7 @@ type metrics struct {
 	digests    *prometheus.CounterVec
 	fetches    *prometheus.CounterVec
 	ingested   prometheus.Counter
+	leader     prometheus.Gauge
 	queueDepth *queueCollector
 }
 
@@ -48,6 +49,10 @@ func newMetrics(reg prometheus.Registerer, version string) *metrics {
 			Name: "newsbot_articles_ingested_total",
 			Help: "New articles stored.",
 		}),
+		leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "newsbot_ingest_leader",
+			Help: "1 while this process polls the feeds and prunes old articles (on PostgreSQL one replica at a time does), else 0.",
+		}),
 		queueDepth: &queueCollector{desc: prometheus.NewDesc("newsbot_queue_jobs",
 			"Digest delivery jobs waiting or running, by state (available, scheduled, retryable, running).",
 			[]string{"state"}, nil)},
@@ -58,7 +63,7 @@ func newMetrics(reg prometheus.Registerer, version string) *metrics {
 		ConstLabels: prometheus.Labels{"version": version},
 	})
 	info.Set(1)
-	reg.MustRegister(m.commands, m.latency, m.digests, m.fetches, m.ingested, m.queueDepth, info,
+	reg.MustRegister(m.commands, m.latency, m.digests, m.fetches, m.ingested, m.leader, m.queueDepth, info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -185,12 +185,16 @@ func DefaultSourceName(s feeds.Source) string {
 }
 
 // Check finds the problems config.Validate cannot see because they belong
-// to the parts that use the settings: the Slack and Discord adapters'
-// own checks, and topics and subscriptions the bot would refuse (it syncs
-// them into a throw-away in-memory store). It makes no network calls and
-// opens nothing.
+// to the parts that use the settings: a storage.dsn the stores cannot
+// open ([CheckDSN]), the Slack and Discord adapters' own checks, and
+// topics and subscriptions the bot would refuse (it syncs them into a
+// throw-away in-memory store). It makes no network calls and opens
+// nothing.
 func Check(ctx context.Context, cfg config.Config) error {
 	var errs []error
+	if err := CheckDSN(cfg.Storage.DSN); err != nil {
+		errs = append(errs, err)
+	}
 	discard := slog.New(slog.DiscardHandler)
 	if cfg.Slack.Enabled() {
 		if _, err := slack.New(SlackConfig(cfg.Slack, discard)); err != nil {

@@ -333,3 +333,31 @@ func TestUnknownEnv(t *testing.T) {
 		t.Errorf("UnknownEnv =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestRedactDSN(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ dsn, want string }{
+		{"newsbot.db", "newsbot.db"},
+		{"file:/var/lib/newsbot/newsbot.db?mode=ro", "file:/var/lib/newsbot/newsbot.db?mode=ro"},
+		{":memory:", ":memory:"},
+		{"postgres://newsbot@db.internal/newsbot", "postgres://newsbot@db.internal/newsbot"},
+		{"postgres://newsbot:s3cret@db.internal:5432/newsbot?sslmode=require", "postgres://newsbot:[redacted]@db.internal:5432/newsbot?sslmode=require"},
+		{"postgresql://db.internal/newsbot?user=newsbot&password=s3cret", "postgresql://db.internal/newsbot?password=[redacted]&user=newsbot"},
+		{"postgres://newsbot:s3cret@[::1/newsbot", "[redacted]"},
+	} {
+		t.Run(tc.dsn, func(t *testing.T) {
+			t.Parallel()
+			got := RedactDSN(tc.dsn)
+			if got != tc.want {
+				t.Errorf("RedactDSN(%q) = %q, want %q", tc.dsn, got, tc.want)
+			}
+			if strings.Contains(got, "s3cret") {
+				t.Errorf("RedactDSN(%q) shows the password", tc.dsn)
+			}
+		})
+	}
+	cfg := Config{Storage: Storage{DSN: "postgres://newsbot:s3cret@db/newsbot"}}
+	if got := cfg.Redacted().Storage.DSN; strings.Contains(got, "s3cret") {
+		t.Errorf("Redacted shows the DSN's password: %q", got)
+	}
+}

@@ -3,8 +3,10 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -14,9 +16,9 @@ import (
 const redacted = "[redacted]"
 
 // Redacted returns a copy of c with every secret (tokens, the signing
-// secret) replaced by "[redacted]"; empty secrets stay empty so that the
-// output still shows what is unset. The Discord public key is not secret
-// and is kept.
+// secret, a password in storage.dsn) replaced by "[redacted]"; empty
+// secrets stay empty so that the output still shows what is unset. The
+// Discord public key is not secret and is kept.
 func (c Config) Redacted() Config {
 	hide := func(s *string) {
 		if *s != "" {
@@ -27,7 +29,30 @@ func (c Config) Redacted() Config {
 	hide(&c.Slack.SigningSecret)
 	hide(&c.Slack.AppToken)
 	hide(&c.Discord.BotToken)
+	c.Storage.DSN = RedactDSN(c.Storage.DSN)
 	return c
+}
+
+// RedactDSN returns dsn with the password of a postgres:// URL (in its
+// user info or a password parameter) replaced by "[redacted]". Other DSNs
+// (SQLite paths) are returned as they are.
+func RedactDSN(dsn string) string {
+	u, err := url.Parse(strings.TrimSpace(dsn))
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		if err != nil && strings.Contains(dsn, "://") {
+			return redacted // unparsable: show nothing of it
+		}
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), redacted)
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", redacted)
+		u.RawQuery = q.Encode()
+	}
+	// Shown to people, not parsed: "[redacted]" reads better unescaped.
+	return strings.ReplaceAll(u.String(), url.QueryEscape(redacted), redacted)
 }
 
 // Marshal renders c as YAML with the config file's key names, in the order

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"sort"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/newsbot/newsbot/jobs"
 	"github.com/newsbot/newsbot/storage"
 	"github.com/newsbot/newsbot/storage/memory"
+	"github.com/newsbot/newsbot/storage/postgres"
 	"github.com/newsbot/newsbot/storage/sqlite"
 )
 
@@ -36,7 +36,7 @@ var (
 //
 //	go test ./jobs -run '^$' -bench DigestBurst -benchtime 1x -cpu 2
 func BenchmarkDigestBurst(b *testing.B) {
-	for _, kind := range []string{"memory", "sqlite"} {
+	for _, kind := range []string{"memory", "sqlite", "postgres"} {
 		b.Run("store="+kind, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				runBurst(b, kind, *burstSubs, *burstRate, *burstBurst)
@@ -49,26 +49,35 @@ func runBurst(b *testing.B, kind string, n int, rate float64, burst int) {
 	b.StopTimer()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	dir := b.TempDir()
-	dbPath := filepath.Join(dir, "newsbot.db")
+	backend := kind
+	if kind == "memory" {
+		backend = "sqlite" // the memory store's queue runs on a SQLite file
+	}
+	dsn := newDSN(b, backend)
 	var st storage.Store
 	switch kind {
 	case "memory":
 		st = memory.New()
 	case "sqlite":
-		s, err := sqlite.Open(ctx, dbPath, sqlite.Options{})
+		s, err := sqlite.Open(ctx, dsn, sqlite.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		st = s
+	case "postgres":
+		s, err := postgres.Open(ctx, dsn, postgres.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		st = s
 	}
 	defer st.Close()
-	qdb, err := jobs.OpenSQLite(dbPath)
+	qdb, err := jobs.Open(ctx, dsn)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer qdb.Close()
-	if err := jobs.Migrate(ctx, qdb, nil); err != nil {
+	if err := qdb.Migrate(ctx, nil); err != nil {
 		b.Fatal(err)
 	}
 	plat := bottest.New("fake")

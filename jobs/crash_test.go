@@ -25,10 +25,10 @@ import (
 // The crash-restart test runs the queue in a child process (this test
 // binary, re-executed), kills it with SIGKILL while a digest is in flight,
 // starts a new child on the same files, and checks that every channel got
-// exactly one digest. The children share three files: River's SQLite
-// database, the fake platform's journal of posts, and a journal of the
-// bot's delivery records (the store's durable part; the rest is seeded the
-// same way on every start).
+// exactly one digest. The children share River's database (a SQLite file,
+// or a PostgreSQL schema) and two files: the fake platform's journal of
+// posts, and a journal of the bot's delivery records (the store's durable
+// part; the rest is seeded the same way on every start).
 
 const childEnv = "NEWSBOT_JOBS_CRASH_CHILD"
 
@@ -44,6 +44,15 @@ func TestCrashRestartPostsExactlyOnce(t *testing.T) {
 		t.Skip("runs child processes for about half a minute")
 	}
 	t.Parallel()
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			t.Parallel()
+			testCrashRestart(t, be)
+		})
+	}
+}
+
+func testCrashRestart(t *testing.T, backend string) {
 	cases := []struct {
 		name string
 		mode string
@@ -61,9 +70,10 @@ func TestCrashRestartPostsExactlyOnce(t *testing.T) {
 			dir := t.TempDir()
 			const n = 6
 			slot := time.Now().UTC().Truncate(time.Minute)
-			openDB(t, filepath.Join(dir, "river.db"))
+			dsn := newDSN(t, backend)
+			migrateDB(t, dsn)
 
-			first := child(t, dir, tc.mode, n, slot)
+			first := child(t, dir, dsn, tc.mode, n, slot)
 			if err := first.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -81,7 +91,7 @@ func TestCrashRestartPostsExactlyOnce(t *testing.T) {
 			}
 			t.Logf("killed with %d digest(s) posted", len(before))
 
-			second := child(t, dir, "normal", n, slot)
+			second := child(t, dir, dsn, "normal", n, slot)
 			out, err := runWithTimeout(second, 120*time.Second)
 			if err != nil {
 				t.Fatalf("restarted child: %v\n%s", err, out)
@@ -111,10 +121,10 @@ func TestCrashRestartPostsExactlyOnce(t *testing.T) {
 	}
 }
 
-func child(t *testing.T, dir, mode string, n int, slot time.Time) *exec.Cmd {
+func child(t *testing.T, dir, dsn, mode string, n int, slot time.Time) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=1", "CRASH_DIR="+dir, "CRASH_MODE="+mode,
+	cmd.Env = append(os.Environ(), childEnv+"=1", "CRASH_DIR="+dir, "CRASH_DSN="+dsn, "CRASH_MODE="+mode,
 		"CRASH_N="+strconv.Itoa(n), "CRASH_SLOT="+slot.Format(time.RFC3339))
 	return cmd
 }
@@ -210,7 +220,7 @@ func runChild() int {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 2
 	}
-	db, err := jobs.OpenSQLite(filepath.Join(dir, "river.db"))
+	db, err := jobs.Open(ctx, os.Getenv("CRASH_DSN"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 2

@@ -1,6 +1,8 @@
 // Package jobs runs newsbot's scheduled digests on a durable job queue:
-// River (github.com/riverqueue/river) over its SQLite driver, in the same
-// SQLite file as the rest of newsbot's data.
+// River (github.com/riverqueue/river) in the same database as the rest of
+// newsbot's data: the SQLite file through riversqlite, or PostgreSQL
+// through riverpgxv5 (a pgx pool, so that River gets LISTEN/NOTIFY and
+// several processes share one queue). See [Open].
 //
 // A [Queue] ticks: each tick asks the bot which subscription slots are due
 // soon ([bot.Bot.Plan]) and inserts one delivery job per (subscription,
@@ -17,20 +19,19 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/newsbot/newsbot/bot"
-	"github.com/newsbot/newsbot/storage/sqlite"
 )
 
 // Bot is what the queue needs from the bot; *bot.Bot implements it.
@@ -152,19 +153,28 @@ func insertOpts(d bot.Due) *river.InsertOpts {
 	}
 }
 
+// riverClient is what the queue uses of a River client; river.Client
+// implements it whatever its driver's transaction type.
+type riverClient interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+}
+
 // Queue plans and runs digest deliveries. It is safe for concurrent use.
 type Queue struct {
-	db     *sql.DB
-	client *river.Client[*sql.Tx]
+	db     *DB
+	client riverClient
 	bot    Bot
 	cfg    Config
 	log    *slog.Logger
 }
 
-// New returns a queue over db (a pool from [OpenSQLite], migrated with
-// [Migrate]) delivering through b. It returns an error for an invalid
+// New returns a queue over db (opened with [Open] and migrated with
+// [DB.Migrate]) delivering through b. It returns an error for an invalid
 // config or a bot without platforms.
-func New(db *sql.DB, b Bot, cfg Config) (*Queue, error) {
+func New(db *DB, b Bot, cfg Config) (*Queue, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("jobs config: %w", err)
@@ -172,6 +182,9 @@ func New(db *sql.DB, b Bot, cfg Config) (*Queue, error) {
 	platforms := b.Platforms()
 	if len(platforms) == 0 {
 		return nil, errors.New("jobs: the bot has no platforms to deliver to")
+	}
+	if db == nil {
+		return nil, errors.New("jobs: no database")
 	}
 	log := cfg.Logger.With(slog.String("component", "jobs"))
 	workers := river.NewWorkers()
@@ -182,7 +195,7 @@ func New(db *sql.DB, b Bot, cfg Config) (*Queue, error) {
 	for _, p := range platforms {
 		queues[QueueName(p)] = river.QueueConfig{MaxWorkers: cfg.Workers}
 	}
-	client, err := river.NewClient(riversqlite.New(db), &river.Config{
+	rcfg := &river.Config{
 		Queues:               queues,
 		Workers:              workers,
 		Logger:               slog.New(minLevel{h: cfg.Logger.Handler(), min: slog.LevelWarn}).With(slog.String("component", "river")),
@@ -192,11 +205,21 @@ func New(db *sql.DB, b Bot, cfg Config) (*Queue, error) {
 		FetchPollInterval:    cfg.FetchPollInterval,
 		MaxAttempts:          MaxAttempts,
 		TestOnly:             cfg.TestOnly,
-	})
+	}
+	var client riverClient
+	if db.pool != nil {
+		client, err = newClient(riverpgxv5.New(db.pool), rcfg)
+	} else {
+		client, err = newClient(riversqlite.New(db.sql), rcfg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jobs: river client: %w", err)
 	}
 	return &Queue{db: db, client: client, bot: b, cfg: cfg, log: log}, nil
+}
+
+func newClient[TTx any](d riverdriver.Driver[TTx], cfg *river.Config) (riverClient, error) {
+	return river.NewClient(d, cfg)
 }
 
 // Run starts working deliveries and ticks the planner until ctx is done.
@@ -243,7 +266,7 @@ func (q *Queue) stop() error {
 // no job are present with 0.
 func (q *Queue) Depth(ctx context.Context) (map[string]int, error) {
 	depth := map[string]int{"available": 0, "scheduled": 0, "retryable": 0, "running": 0}
-	rows, err := q.db.QueryContext(ctx, `SELECT state, count(*) FROM river_job
+	rows, err := q.db.sql.QueryContext(ctx, `SELECT state, count(*) FROM river_job
 		WHERE state IN ('available', 'scheduled', 'retryable', 'running') GROUP BY state`)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: depth: %w", err)
@@ -353,48 +376,6 @@ func Backoff(attempt int) time.Duration {
 		return ceiling
 	}
 	return min(base<<(attempt-1), ceiling)
-}
-
-// OpenSQLite opens River's own pool on the SQLite database named by dsn
-// (storage.dsn: a file path or "file:" URI, shared with the store and with
-// the same pragmas, see sqlite.QueueDSN; or ":memory:", which gets a
-// private in-memory database since a second pool cannot reach the
-// store's). The pool has one connection, as River on SQLite needs.
-// PostgreSQL URLs are refused for now.
-func OpenSQLite(dsn string) (*sql.DB, error) {
-	var full string
-	switch {
-	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
-		return nil, errors.New("jobs: the digest queue runs on SQLite only for now; set storage.dsn to a SQLite file")
-	case dsn == ":memory:":
-		full = "file::memory:?_pragma=busy_timeout(5000)"
-	default:
-		var err error
-		if full, err = sqlite.QueueDSN(dsn); err != nil {
-			return nil, fmt.Errorf("jobs: %w", err)
-		}
-	}
-	db, err := sql.Open("sqlite", full)
-	if err != nil {
-		return nil, fmt.Errorf("jobs: open %s: %w", dsn, err)
-	}
-	db.SetMaxOpenConns(1)
-	return db, nil
-}
-
-// Migrate creates or upgrades River's tables in db.
-func Migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	m, err := rivermigrate.New(riversqlite.New(db), &rivermigrate.Config{Logger: slog.New(minLevel{h: log.Handler(), min: slog.LevelWarn})})
-	if err != nil {
-		return fmt.Errorf("jobs: migrator: %w", err)
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("jobs: migrate: %w", err)
-	}
-	return nil
 }
 
 // minLevel drops records below min.

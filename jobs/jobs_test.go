@@ -72,17 +72,24 @@ func seedStore(st *memory.Store, platform string, n int, now time.Time) (time.Ti
 	return slot, nil
 }
 
-// openDB opens and migrates River's pool on a fresh SQLite file.
-func openDB(t testing.TB, path string) {
+// migrateDB creates River's tables in the database at dsn.
+func migrateDB(t testing.TB, dsn string) {
 	t.Helper()
-	db, err := jobs.OpenSQLite(path)
+	db := openDB(t, dsn)
+	if err := db.Migrate(context.Background(), testLogger(t, slog.LevelWarn)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openDB opens River's pool on dsn, closed when the test ends.
+func openDB(t testing.TB, dsn string) *jobs.DB {
+	t.Helper()
+	db, err := jobs.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	if err := jobs.Migrate(context.Background(), db, testLogger(t, slog.LevelWarn)); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // waitFor polls cond until it holds or the timeout passes.
@@ -128,15 +135,19 @@ func checkOnePostPerChannel(t testing.TB, posts []bottest.Post, n int) {
 
 func TestQueueDeliversEachDueSlotOnce(t *testing.T) {
 	t.Parallel()
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			t.Parallel()
+			testQueueDeliversEachDueSlotOnce(t, newDSN(t, be))
+		})
+	}
+}
+
+func testQueueDeliversEachDueSlotOnce(t *testing.T, dsn string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	path := filepath.Join(t.TempDir(), "newsbot.db")
-	openDB(t, path)
-	db, err := jobs.OpenSQLite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	migrateDB(t, dsn)
+	db := openDB(t, dsn)
 	st := memory.New()
 	const n = 40
 	slot := seed(t, st, "fake", n, time.Now())
@@ -173,14 +184,18 @@ func TestQueueDeliversEachDueSlotOnce(t *testing.T) {
 
 func TestEnqueueIsUniqueBySlot(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "newsbot.db")
-	openDB(t, path)
-	db, err := jobs.OpenSQLite(path)
-	if err != nil {
-		t.Fatal(err)
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			t.Parallel()
+			testEnqueueIsUniqueBySlot(t, newDSN(t, be))
+		})
 	}
-	defer db.Close()
+}
+
+func testEnqueueIsUniqueBySlot(t *testing.T, dsn string) {
+	ctx := context.Background()
+	migrateDB(t, dsn)
+	db := openDB(t, dsn)
 	plat := bottest.New("fake")
 	b, err := bot.New(memory.New(), bot.Config{}, plat)
 	if err != nil {
@@ -245,25 +260,66 @@ func TestBackoff(t *testing.T) {
 
 func TestOpenSQLite(t *testing.T) {
 	t.Parallel()
-	if _, err := jobs.OpenSQLite("postgres://localhost/newsbot"); err == nil || !strings.Contains(err.Error(), "SQLite only") {
-		t.Errorf("postgres: %v", err)
-	}
 	for _, dsn := range []string{":memory:", filepath.Join(t.TempDir(), "a b?.db"), "file:" + filepath.Join(t.TempDir(), "x.db")} {
-		db, err := jobs.OpenSQLite(dsn)
+		db, err := jobs.Open(context.Background(), dsn)
 		if err != nil {
 			t.Fatalf("%s: %v", dsn, err)
 		}
-		if err := jobs.Migrate(context.Background(), db, nil); err != nil {
+		if db.Postgres() {
+			t.Errorf("%s: opened as PostgreSQL", dsn)
+		}
+		if err := db.Migrate(context.Background(), nil); err != nil {
 			t.Errorf("%s: migrate: %v", dsn, err)
 		}
-		var mode string
-		if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
-			t.Fatal(err)
-		}
-		if want := map[bool]string{true: "memory", false: "wal"}[dsn == ":memory:"]; mode != want {
-			t.Errorf("%s: journal mode %q, want %q", dsn, mode, want)
+		if want := map[bool]string{true: "memory", false: "wal"}[dsn == ":memory:"]; jobs.JournalMode(t, db) != want {
+			t.Errorf("%s: journal mode %q, want %q", dsn, jobs.JournalMode(t, db), want)
 		}
 		db.Close()
+	}
+}
+
+func TestOpenPostgresRefusesABadURL(t *testing.T) {
+	t.Parallel()
+	_, err := jobs.Open(context.Background(), "postgres://newsbot:hunter2@db.example:99999/newsbot")
+	if err == nil || !strings.Contains(err.Error(), "invalid port") {
+		t.Errorf("err = %v, want invalid port", err)
+	}
+	if err != nil && strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("the error shows the password: %v", err)
+	}
+}
+
+// TestMigratePostgresConcurrently migrates one schema from several
+// processes' worth of pools at once, as replicas starting together do.
+func TestMigratePostgresConcurrently(t *testing.T) {
+	t.Parallel()
+	dsn := newDSN(t, "postgres")
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			db, err := jobs.Open(ctx, dsn)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer db.Close()
+			if !db.Postgres() {
+				errs <- fmt.Errorf("%s opened as SQLite", dsn)
+				return
+			}
+			errs <- db.Migrate(ctx, nil)
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	db := openDB(t, dsn)
+	depth, err := jobs.DepthOf(ctx, db)
+	if err != nil || len(depth) != 4 {
+		t.Errorf("depth after migrating: %v, %v", depth, err)
 	}
 }
 
@@ -276,8 +332,16 @@ func TestStopMidDeliveryRetriesAfterRestart(t *testing.T) {
 		t.Skip("waits for River's retry")
 	}
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "newsbot.db")
-	openDB(t, path)
+	for _, be := range backends {
+		t.Run(be, func(t *testing.T) {
+			t.Parallel()
+			testStopMidDeliveryRetriesAfterRestart(t, newDSN(t, be))
+		})
+	}
+}
+
+func testStopMidDeliveryRetriesAfterRestart(t *testing.T, dsn string) {
+	migrateDB(t, dsn)
 	st := memory.New()
 	slot := seed(t, st, "fake", 1, time.Now())
 	plat := bottest.New("fake")
@@ -294,7 +358,7 @@ func TestStopMidDeliveryRetriesAfterRestart(t *testing.T) {
 		return ctx.Err()
 	}
 	run := func(ctx context.Context) (func() error, error) {
-		db, err := jobs.OpenSQLite(path)
+		db, err := jobs.Open(ctx, dsn)
 		if err != nil {
 			return nil, err
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
 	"time"
@@ -11,15 +10,14 @@ import (
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/config"
 	"github.com/newsbot/newsbot/jobs"
-	"github.com/newsbot/newsbot/storage/sqlite"
 )
 
 // botRuntime is the bot with its store and digest queue, as `chat` (and
 // `serve`) run it.
 type botRuntime struct {
-	store   *sqlite.Store
+	store   app.Store
 	bot     *bot.Bot
-	queueDB *sql.DB
+	queueDB *jobs.DB
 	queue   *jobs.Queue
 }
 
@@ -34,7 +32,7 @@ func startBot(ctx context.Context, cfg config.Config, log *slog.Logger, platform
 			rt.Close()
 		}
 	}()
-	if rt.store, err = sqlite.Open(ctx, cfg.Storage.DSN, sqlite.Options{Logger: log}); err != nil {
+	if rt.store, err = app.OpenStore(ctx, cfg.Storage.DSN, app.StoreOptions{Logger: log}); err != nil {
 		return nil, err
 	}
 	if rt.bot, err = bot.New(rt.store, app.BotConfig(cfg, log), platforms...); err != nil {
@@ -49,10 +47,10 @@ func startBot(ctx context.Context, cfg config.Config, log *slog.Logger, platform
 		return nil, err
 	}
 	log.Debug("config topics and subscriptions synced", slog.Any("changes", rep))
-	if rt.queueDB, err = jobs.OpenSQLite(cfg.Storage.DSN); err != nil {
+	if rt.queueDB, err = jobs.Open(ctx, cfg.Storage.DSN); err != nil {
 		return nil, err
 	}
-	if err = jobs.Migrate(ctx, rt.queueDB, log); err != nil {
+	if err = rt.queueDB.Migrate(ctx, log); err != nil {
 		return nil, err
 	}
 	if rt.queue, err = jobs.New(rt.queueDB, rt.bot, jobs.Config{Logger: log, SoftStopTimeout: shutdownTimeout(cfg)}); err != nil {

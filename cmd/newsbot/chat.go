@@ -58,7 +58,7 @@ func runChat(ctx context.Context, cfg config.Config, log *slog.Logger, in io.Rea
 	if opt.Admin {
 		admin = "yes"
 	}
-	fmt.Fprintf(out, "newsbot chat on %s, channel %s, admin: %s\n", cfg.Storage.DSN, con.Channel(), admin)
+	fmt.Fprintf(out, "newsbot chat on %s, channel %s, admin: %s\n", config.RedactDSN(cfg.Storage.DSN), con.Channel(), admin)
 	fmt.Fprintf(out, "Type /news help for the commands; quit or Ctrl-D leaves. Digests scheduled for %s appear here.\n\n", con.Channel())
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

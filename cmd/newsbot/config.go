@@ -14,8 +14,8 @@ import (
 	"github.com/newsbot/newsbot/app"
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/config"
+	"github.com/newsbot/newsbot/storage"
 	"github.com/newsbot/newsbot/storage/memory"
-	"github.com/newsbot/newsbot/storage/sqlite"
 )
 
 // newConfigCmd is the parent of the config subcommands.
@@ -91,7 +91,7 @@ func exportConfig(ctx context.Context, cfg config.Config, w io.Writer) error {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var store bot.Store = memory.New()
 	if storeExists(cfg.Storage.DSN) {
-		st, err := sqlite.Open(ctx, cfg.Storage.DSN, sqlite.Options{Logger: log})
+		st, err := app.OpenStore(ctx, cfg.Storage.DSN, app.StoreOptions{Logger: log, Conns: 2})
 		if err != nil {
 			return err
 		}
@@ -113,8 +113,13 @@ func exportConfig(ctx context.Context, cfg config.Config, w io.Writer) error {
 	return writeExport(w, topics, subs)
 }
 
-// storeExists reports whether dsn names a database that exists (a file).
+// storeExists reports whether dsn names a database that exists: a file,
+// or any PostgreSQL database (opening it creates newsbot's tables if they
+// are missing, as every command does).
 func storeExists(dsn string) bool {
+	if storage.IsPostgres(dsn) {
+		return true
+	}
 	if strings.Contains(dsn, ":memory:") || strings.Contains(dsn, "mode=memory") {
 		return false
 	}

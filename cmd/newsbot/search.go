@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,12 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/newsbot/newsbot/app"
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/config"
-	"github.com/newsbot/newsbot/storage"
-	"github.com/newsbot/newsbot/storage/postgres"
-	"github.com/newsbot/newsbot/storage/sqlite"
 )
 
 func newSearchCmd() *cobra.Command {
@@ -62,7 +59,7 @@ func newSearchCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			store, err := openSearchStore(cmd.Context(), cfg.Storage.DSN)
+			store, err := app.OpenStore(cmd.Context(), cfg.Storage.DSN, app.StoreOptions{Conns: 2})
 			if err != nil {
 				return err
 			}
@@ -97,15 +94,6 @@ func newSearchCmd() *cobra.Command {
 	c.Flags().StringVar(&sortBy, "sort", "newest", "order: newest or relevance")
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines instead of text")
 	return c
-}
-
-// openSearchStore opens storage.dsn: a postgres:// URL with the PostgreSQL
-// store, anything else as a SQLite file.
-func openSearchStore(ctx context.Context, dsn string) (storage.Store, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return postgres.Open(ctx, dsn, postgres.Options{MaxConns: 2})
-	}
-	return sqlite.Open(ctx, dsn, sqlite.Options{ReadConns: 1})
 }
 
 // searchHit is one matching article and its relevance.

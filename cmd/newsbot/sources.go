@@ -21,14 +21,13 @@ import (
 	"github.com/newsbot/newsbot/feeds"
 	"github.com/newsbot/newsbot/feeds/fetch"
 	"github.com/newsbot/newsbot/feeds/opml"
-	"github.com/newsbot/newsbot/storage/sqlite"
 )
 
 // feedEnv is what the sources and ingest commands work with: the loaded
 // config and the store, with the config file's sources synced into it.
 type feedEnv struct {
 	cfg   config.Config
-	store *sqlite.Store
+	store app.Store
 	log   *slog.Logger
 }
 
@@ -43,10 +42,7 @@ func openFeedEnv(cmd *cobra.Command, log *slog.Logger) (*feedEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(cfg.Storage.DSN, "postgres://") || strings.HasPrefix(cfg.Storage.DSN, "postgresql://") {
-		return nil, errors.New("storage.dsn: PostgreSQL is not supported yet; use a SQLite file path such as newsbot.db")
-	}
-	store, err := sqlite.Open(cmd.Context(), cfg.Storage.DSN, sqlite.Options{Logger: log})
+	store, err := app.OpenStore(cmd.Context(), cfg.Storage.DSN, app.StoreOptions{Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +247,7 @@ func sourceFromArgs(name, loc string) (feeds.Source, error) {
 }
 
 // checkNewSource refuses a name or locator that another source has.
-func checkNewSource(ctx context.Context, store *sqlite.Store, src feeds.Source) error {
+func checkNewSource(ctx context.Context, store app.Store, src feeds.Source) error {
 	srcs, err := store.Sources(ctx)
 	if err != nil {
 		return err
@@ -289,7 +285,7 @@ func checkAddress(ctx context.Context, w io.Writer, src feeds.Source, allowPriva
 }
 
 // findSource finds a source by name (case-insensitive) or locator.
-func findSource(ctx context.Context, store *sqlite.Store, key string) (feeds.Source, error) {
+func findSource(ctx context.Context, store app.Store, key string) (feeds.Source, error) {
 	srcs, err := store.Sources(ctx)
 	if err != nil {
 		return feeds.Source{}, err

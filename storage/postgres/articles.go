@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -135,6 +136,18 @@ func scanArticle(sc interface{ Scan(...any) error }) (briefing.Article, error) {
 // SearchArticles implements [bot.Store]: the articles that match q, newest
 // first, exactly those briefing.Query.Match accepts (for articles of at
 // most [MaxIndexedTokens] tokens).
+//
+// Like storage/sqlite, it reads newest first and stops at the limit. A GIN
+// index cannot list matches newest first, so it goes by id ranges (see
+// docs/performance.md):
+//  1. the window's newest articles (twice the limit, at least 500) are
+//     checked one by one: a common word fills the limit here;
+//  2. then older ranges, newest first, each sized from the share of
+//     matches seen so far to hold about 1.5x the missing matches. A range
+//     where matches are dense is walked again; a sparse one is read
+//     through the GIN index and the primary key together (a BitmapAnd),
+//     so that only its matching rows are read. A range with no match seen
+//     yet is everything left.
 func (s *Store) SearchArticles(ctx context.Context, q briefing.Query, opts bot.SearchOptions) ([]briefing.Article, error) {
 	tsq, ok := tsquery(q)
 	if !ok {
@@ -144,12 +157,131 @@ func (s *Store) SearchArticles(ctx context.Context, q briefing.Query, opts bot.S
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	var sb strings.Builder
-	sb.WriteString("SELECT " + articleColumns + " FROM articles WHERE tsv @@ $1::tsquery")
-	args := []any{tsq}
+	out, err := s.search(ctx, tsq, opts, limit)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.String(), err)
+	}
+	return out, nil
+}
+
+// Search tuning: step 1 checks walkFactor x limit articles, at least
+// minWalk and at most maxWalk; a range whose expected share of matches is
+// at least walkDensity is walked, a sparser one read through the indexes.
+const (
+	minWalk     = 500
+	maxWalk     = 4000
+	walkFactor  = 2
+	walkDensity = 0.1
+)
+
+// searchTx is what search needs of a transaction.
+type searchTx interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s *Store) search(ctx context.Context, tsq string, opts bot.SearchOptions, limit int) ([]briefing.Article, error) {
+	walk := s.walkRows
+	if walk <= 0 {
+		walk = min(max(minWalk, walkFactor*limit), maxWalk)
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	lo := int64(0) // the window's lowest id (ids are positive)
 	if !opts.Since.IsZero() {
-		args = append(args, idBase(opts.Since), nanos(opts.Since))
-		fmt.Fprintf(&sb, " AND id >= $%d AND fetched > $%d", len(args)-1, len(args))
+		lo = idBase(opts.Since)
+	}
+	// The newest and oldest ids, the table's row count (as of its last
+	// VACUUM or ANALYZE; -1 if never), and the id just below step 1's
+	// articles (none if the window holds no more). The transaction plans
+	// every later query for its own values: a cached generic plan cannot
+	// tell a rare word from a common one, and was 5x slower from the
+	// sixth search on a connection.
+	var top, bottom, below sql.NullInt64
+	var tableRows float64
+	var mode string
+	if err := tx.QueryRowContext(ctx, `SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
+		(SELECT max(id) FROM articles), (SELECT min(id) FROM articles),
+		(SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass),
+		(SELECT id FROM articles WHERE id >= $1 ORDER BY id DESC OFFSET $2 LIMIT 1)`, lo, walk).Scan(&mode, &top, &bottom, &tableRows, &below); err != nil {
+		return nil, err
+	}
+	if !top.Valid || top.Int64 < lo {
+		return nil, nil // no article in the window
+	}
+	// Step 1.
+	stepLo := lo
+	if below.Valid {
+		stepLo = below.Int64 + 1
+	}
+	out, err := s.searchRange(ctx, tx, tsq, opts, stepLo, top.Int64, limit)
+	if err != nil || len(out) == limit || !below.Valid {
+		return out, err
+	}
+	// Step 2. Rows per id unit (ids are fetch times): the table's average,
+	// or step 1's if lower. Step 1's alone misleads: a feed's new items
+	// share one fetch time, so the newest articles may span a few ids.
+	rate := float64(walk) / float64(max(top.Int64-below.Int64, 1))
+	if tableRows > 0 && top.Int64 > bottom.Int64 {
+		rate = min(rate, tableRows/float64(top.Int64-bottom.Int64))
+	}
+	seen, found := float64(walk), len(out)
+	hi, span := below.Int64, int64(0)
+	indexOnly := false
+	for len(out) < limit {
+		need := limit - len(out)
+		density := float64(found) / seen
+		span = max(4*min(span, math.MaxInt64/8), 1)
+		if found > 0 {
+			rows := 1.5 * float64(need) / density
+			span = max(span, int64(math.Min(rows/rate, math.MaxInt64/8)))
+		} else {
+			span = math.MaxInt64
+		}
+		rangeLo := lo
+		if hi-lo >= span {
+			rangeLo = hi - span + 1
+		}
+		// Without these settings the planner may walk a sparse range by
+		// the primary key, reading every row's tsvector from TOAST:
+		// that is what made rare words slow.
+		if sparse := density < walkDensity; sparse != indexOnly {
+			indexOnly = sparse
+			v := "on"
+			if sparse {
+				v = "off"
+			}
+			if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_indexscan', $1, true), set_config('enable_seqscan', $1, true)`, v); err != nil {
+				return nil, err
+			}
+		}
+		got, err := s.searchRange(ctx, tx, tsq, opts, rangeLo, hi, need)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+		if rangeLo == lo {
+			break
+		}
+		seen += float64(hi-rangeLo+1) * rate
+		found += len(got)
+		hi = rangeLo - 1
+	}
+	return out, tx.Commit()
+}
+
+// searchRange returns up to limit articles with ids in [lo, hi] that match
+// tsq and opts, newest first.
+func (s *Store) searchRange(ctx context.Context, tx searchTx, tsq string, opts bot.SearchOptions, lo, hi int64, limit int) ([]briefing.Article, error) {
+	var sb strings.Builder
+	sb.WriteString("SELECT " + articleColumns + " FROM articles WHERE tsv @@ $1::tsquery AND id >= $2 AND id <= $3")
+	args := []any{tsq, lo, hi}
+	if !opts.Since.IsZero() {
+		args = append(args, nanos(opts.Since))
+		fmt.Fprintf(&sb, " AND fetched > $%d", len(args))
 	}
 	if len(opts.Sources) > 0 {
 		args = append(args, opts.Sources)
@@ -157,23 +289,20 @@ func (s *Store) SearchArticles(ctx context.Context, q briefing.Query, opts bot.S
 	}
 	args = append(args, limit)
 	fmt.Fprintf(&sb, " ORDER BY id DESC LIMIT $%d", len(args))
-	rows, err := s.db.QueryContext(ctx, sb.String(), args...)
+	rows, err := tx.QueryContext(ctx, sb.String(), args...)
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", q.String(), err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []briefing.Article
 	for rows.Next() {
 		a, err := scanArticle(rows)
 		if err != nil {
-			return nil, fmt.Errorf("search %q: %w", q.String(), err)
+			return nil, err
 		}
 		out = append(out, a)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search %q: %w", q.String(), err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // ArticleByURL implements [bot.Store]: it returns the newest stored article

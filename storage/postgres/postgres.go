@@ -28,8 +28,10 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/briefing"
@@ -63,18 +65,53 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxConns bounds the connection pool (default 8).
 	MaxConns int
+	// LockCheck is how often a held [Lock] checks its connection
+	// (default 5s).
+	LockCheck time.Duration
 }
 
 // Store is a PostgreSQL store. It is safe for concurrent use, also from
 // several processes sharing one database. Close it when done.
 type Store struct {
-	db    *sql.DB
-	log   *slog.Logger
-	stems *stems.Cache
+	db        *sql.DB
+	cfg       *pgx.ConnConfig // for the connections of locks
+	log       *slog.Logger
+	stems     *stems.Cache
+	lockCheck time.Duration
+	// walkRows overrides how many articles search checks one by one
+	// before it turns to the indexes (tests set it small).
+	walkRows int
+}
+
+// migrateLockID is the advisory lock that serializes migrations, so that
+// replicas starting together migrate once.
+const migrateLockID = 0x6e657773626f7432 // "newsbot2"
+
+// ParseDSN checks that dsn is a PostgreSQL URL (or keyword/value string)
+// that pgx accepts, without connecting. Its errors show the DSN with the
+// password masked.
+func ParseDSN(dsn string) (*pgx.ConnConfig, error) {
+	if strings.TrimSpace(dsn) == "" {
+		return nil, errors.New("empty dsn")
+	}
+	cfg, err := pgx.ParseConfig(strings.TrimSpace(dsn))
+	if err != nil {
+		return nil, err
+	}
+	// Settings of River's pgx pool (pool_max_conns and the like) may
+	// share the DSN; they are no server parameters.
+	for k := range cfg.RuntimeParams {
+		if strings.HasPrefix(k, "pool_") {
+			delete(cfg.RuntimeParams, k)
+		}
+	}
+	return cfg, nil
 }
 
 // Open connects to the database at dsn (a postgres:// URL or a pgx
-// keyword/value string) and migrates it to the current schema.
+// keyword/value string) and migrates it to the current schema (several
+// processes may open one database at once: migrations take an advisory
+// lock). Parameters such as search_path and sslmode are honoured.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -82,17 +119,18 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = 8
 	}
-	if strings.TrimSpace(dsn) == "" {
-		return nil, errors.New("open postgres: empty dsn")
+	if opts.LockCheck <= 0 {
+		opts.LockCheck = 5 * time.Second
 	}
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	db := stdlib.OpenDB(*cfg.Copy())
 	db.SetMaxOpenConns(opts.MaxConns)
 	db.SetMaxIdleConns(opts.MaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, log: opts.Logger.With("component", "storage"), stems: stems.NewCache(1 << 16)}
+	s := &Store{db: db, cfg: cfg, log: opts.Logger.With("component", "storage"), stems: stems.NewCache(1 << 16), lockCheck: opts.LockCheck}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -102,7 +140,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithSlog(s.log), goose.WithDisableGlobalRegistry(true))
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrateLockID), lock.WithLockTimeout(1, 600))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithSlog(s.log), goose.WithDisableGlobalRegistry(true),
+		goose.WithSessionLocker(locker))
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: migrations: %w", err)
@@ -116,6 +160,16 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open postgres: migrate: %w", err)
 	}
 	return s, nil
+}
+
+// Ping checks that the database answers and its schema is migrated: it
+// reads a table the migrations create. serve's /readyz uses it.
+func (s *Store) Ping(ctx context.Context) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM sources LIMIT 1) s`).Scan(&n); err != nil {
+		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	return nil
 }
 
 // Close closes the connection pool.

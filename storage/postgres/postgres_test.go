@@ -40,8 +40,10 @@ func testDSN(t testing.TB) string {
 	return dsn
 }
 
-// openTestStore opens a store in a fresh schema of the test database.
-func openTestStore(t testing.TB) *Store {
+// testSchemaDSN creates a fresh schema in the test database, dropped when
+// the test ends, and returns the test DSN with that schema as its
+// search_path.
+func testSchemaDSN(t testing.TB) string {
 	t.Helper()
 	dsn := testDSN(t)
 	ctx := context.Background()
@@ -62,7 +64,13 @@ func openTestStore(t testing.TB) *Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	s, err := Open(ctx, u.String(), Options{MaxConns: 4})
+	return u.String()
+}
+
+// openTestStore opens a store in a fresh schema of the test database.
+func openTestStore(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), testSchemaDSN(t), Options{MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
