@@ -2,61 +2,17 @@ package app_test
 
 import (
 	"context"
-	"fmt"
-	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/newsbot/newsbot/app"
+	"github.com/newsbot/newsbot/storage/postgres/pgtest"
 )
-
-var schemaSeq atomic.Int64
-
-// postgresDSN returns a DSN for a fresh schema of the database named by
-// $NEWSBOT_TEST_POSTGRES (dropped when the test ends), or skips t.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("NEWSBOT_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("set NEWSBOT_TEST_POSTGRES=postgres://user@host:port/db to run newsbot on PostgreSQL")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to $NEWSBOT_TEST_POSTGRES: %v", err)
-	}
-	defer conn.Close(ctx)
-	schema := fmt.Sprintf("app_test_%d_%d", os.Getpid(), schemaSeq.Add(1))
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // metric returns the value of the sample named exactly name (with its
 // labels) in a /metrics page, or 0 if it is absent.
@@ -82,7 +38,7 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: starts two services")
 	}
-	dsn := postgresDSN(t)
+	dsn := pgtest.Schema(t, "app_test")
 	e := newE2E(t)
 	e.cfg.Storage.DSN = dsn
 	const interval = time.Second

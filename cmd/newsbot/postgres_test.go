@@ -2,57 +2,25 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/newsbot/newsbot/storage/postgres/pgtest"
 )
-
-var pgSchemaSeq atomic.Int64
 
 // postgresDSN returns storage.dsn for a fresh schema of the database named
 // by $NEWSBOT_TEST_POSTGRES (dropped when the test ends), with a password
 // the output must never show, or skips t.
 func postgresDSN(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("NEWSBOT_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("set NEWSBOT_TEST_POSTGRES=postgres://user@host:port/db to run the commands on PostgreSQL")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to $NEWSBOT_TEST_POSTGRES: %v", err)
-	}
-	defer conn.Close(ctx)
-	schema := fmt.Sprintf("cli_test_%d_%d", os.Getpid(), pgSchemaSeq.Add(1))
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
+	u, err := url.Parse(pgtest.Schema(t, "cli_test"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
 	if _, ok := u.User.Password(); !ok && u.User != nil {
 		// The test server trusts local connections: any password works,
 		// and the output must not show it.

@@ -15,27 +15,23 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"net/url"
 	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/postgres/pgtest"
 	"github.com/newsbot/newsbot/storage/storetest"
 )
 
-var schemaSeq atomic.Int64
-
 // testDSN returns the test server's URL, or skips t.
 func testDSN(t testing.TB) string {
-	dsn := os.Getenv("NEWSBOT_TEST_POSTGRES")
+	dsn := os.Getenv(pgtest.Env)
 	if dsn == "" {
-		t.Skip("set NEWSBOT_TEST_POSTGRES=postgres://user@host:port/db to run the PostgreSQL tests")
+		t.Skipf("set %s=postgres://user@host:port/db to run the PostgreSQL tests", pgtest.Env)
 	}
 	return dsn
 }
@@ -45,26 +41,7 @@ func testDSN(t testing.TB) string {
 // search_path.
 func testSchemaDSN(t testing.TB) string {
 	t.Helper()
-	dsn := testDSN(t)
-	ctx := context.Background()
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	schema := fmt.Sprintf("newsbot_test_%d_%d", os.Getpid(), schemaSeq.Add(1))
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema (is %s reachable?): %v", dsn, err)
-	}
-	t.Cleanup(func() { _, _ = admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE") })
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.Schema(t, "newsbot_test")
 }
 
 // openTestStore opens a store in a fresh schema of the test database.
