@@ -14,6 +14,7 @@ import (
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/internal/sqlstore"
 )
 
 // addLock is the advisory lock that serializes AddArticles across
@@ -56,14 +57,14 @@ func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetche
 			last = fetched
 		}
 		key := a.Key()
-		res, err := tx.ExecContext(ctx, "INSERT INTO seen (key, last_seen) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, nanos(last))
+		res, err := tx.ExecContext(ctx, "INSERT INTO seen (key, last_seen) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, sqlstore.Nanos(last))
 		if err != nil {
 			return 0, fmt.Errorf("add articles: seen: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			// Known: refresh its last-seen time, at most once a day.
 			if _, err := tx.ExecContext(ctx, "UPDATE seen SET last_seen = $1 WHERE key = $2 AND last_seen <= $3",
-				nanos(last), key, nanos(last.Add(-storage.RefreshAfter))); err != nil {
+				sqlstore.Nanos(last), key, sqlstore.Nanos(last.Add(-storage.RefreshAfter))); err != nil {
 				return 0, fmt.Errorf("add articles: refresh seen: %w", err)
 			}
 			continue
@@ -78,7 +79,7 @@ func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetche
 			(id, key, guid, url, canonical_url, title, body, source, published, fetched, tsv)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::tsvector)`,
 			id, key, a.GUID, a.URL, briefing.CanonicalURL(a.URL), a.Title, a.Text, a.Source,
-			nanos(a.Published), nanos(a.Fetched), s.tsvectorText(a.Title, a.Text)); err != nil {
+			sqlstore.Nanos(a.Published), sqlstore.Nanos(a.Fetched), s.tsvectorText(a.Title, a.Text)); err != nil {
 			return 0, fmt.Errorf("add articles: insert: %w", err)
 		}
 		added++
@@ -128,8 +129,8 @@ func scanArticle(sc interface{ Scan(...any) error }) (briefing.Article, error) {
 		return briefing.Article{}, err
 	}
 	a.ID = strconv.FormatInt(id, 10)
-	a.Published = fromNanos(published)
-	a.Fetched = fromNanos(fetched)
+	a.Published = sqlstore.FromNanos(published)
+	a.Fetched = sqlstore.FromNanos(fetched)
 	return a, nil
 }
 
@@ -280,7 +281,7 @@ func (s *Store) searchRange(ctx context.Context, tx searchTx, tsq string, opts b
 	sb.WriteString("SELECT " + articleColumns + " FROM articles WHERE tsv @@ $1::tsquery AND id >= $2 AND id <= $3")
 	args := []any{tsq, lo, hi}
 	if !opts.Since.IsZero() {
-		args = append(args, nanos(opts.Since))
+		args = append(args, sqlstore.Nanos(opts.Since))
 		fmt.Fprintf(&sb, " AND fetched > $%d", len(args))
 	}
 	if len(opts.Sources) > 0 {
@@ -353,7 +354,7 @@ func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) 
 	deleted := 0
 	for {
 		res, err := s.db.ExecContext(ctx, `DELETE FROM articles WHERE id IN
-			(SELECT id FROM articles WHERE id < $1 AND fetched < $2 ORDER BY id LIMIT $3)`, idBound, nanos(cutoff), pruneBatch)
+			(SELECT id FROM articles WHERE id < $1 AND fetched < $2 ORDER BY id LIMIT $3)`, idBound, sqlstore.Nanos(cutoff), pruneBatch)
 		if err != nil {
 			return deleted, fmt.Errorf("prune: %w", err)
 		}
@@ -363,7 +364,7 @@ func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) 
 			break
 		}
 	}
-	keyCutoff := nanos(now.Add(-storage.SeenRetention(maxAge)))
+	keyCutoff := sqlstore.Nanos(now.Add(-storage.SeenRetention(maxAge)))
 	var keys int64
 	for {
 		res, err := s.db.ExecContext(ctx, `DELETE FROM seen WHERE key IN

@@ -11,6 +11,7 @@ import (
 	"github.com/newsbot/newsbot/bot/bottest"
 	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/internal/newsgen"
+	"github.com/newsbot/newsbot/storage/internal/sqlstore"
 )
 
 // benchStore opens the database named by $NEWSBOT_BENCH_PG (build one with
@@ -32,7 +33,7 @@ func benchStore(b *testing.B) (*Store, time.Time) {
 		b.Fatal(err)
 	}
 	b.Logf("%d articles", count)
-	return s, fromNanos(newest)
+	return s, sqlstore.FromNanos(newest)
 }
 
 // BenchmarkSearch measures SearchArticles (the cases of storage/sqlite's

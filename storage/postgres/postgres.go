@@ -37,6 +37,7 @@ import (
 	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/feeds"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/internal/sqlstore"
 	"github.com/newsbot/newsbot/storage/internal/stems"
 )
 
@@ -73,6 +74,8 @@ type Options struct {
 // Store is a PostgreSQL store. It is safe for concurrent use, also from
 // several processes sharing one database. Close it when done.
 type Store struct {
+	settings // sources, topics, subscriptions, deliveries, channel health
+
 	db        *sql.DB
 	cfg       *pgx.ConnConfig // for the connections of locks
 	log       *slog.Logger
@@ -130,7 +133,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	db.SetMaxOpenConns(opts.MaxConns)
 	db.SetMaxIdleConns(opts.MaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, cfg: cfg, log: opts.Logger.With("component", "storage"), stems: stems.NewCache(1 << 16), lockCheck: opts.LockCheck}
+	s := &Store{db: db, cfg: cfg, log: opts.Logger.With("component", "storage"), stems: stems.NewCache(1 << 16), lockCheck: opts.LockCheck,
+		settings: sqlstore.New(db, db, ` COLLATE "C"`)}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -189,33 +193,6 @@ func idBase(t time.Time) int64 {
 		return (math.MaxInt64>>idShift - 1) << idShift
 	}
 	return us << idShift
-}
-
-var (
-	minTime = time.Unix(0, math.MinInt64+1).UTC()
-	maxTime = time.Unix(0, math.MaxInt64).UTC()
-)
-
-// nanos converts a time to the stored form: Unix nanoseconds, 0 for the
-// zero time, clamped to the years 1678-2262.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	switch {
-	case t.Before(minTime):
-		t = minTime
-	case t.After(maxTime):
-		t = maxTime
-	}
-	return t.UnixNano()
-}
-
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
 }
 
 // lexeme quotes a stem for a tsvector or tsquery literal: inside single

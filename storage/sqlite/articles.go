@@ -17,6 +17,7 @@ import (
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/internal/sqlstore"
 )
 
 func migrationsFS() fs.FS {
@@ -45,34 +46,6 @@ func idBase(t time.Time) int64 {
 		return (math.MaxInt64>>idShift - 1) << idShift
 	}
 	return us << idShift
-}
-
-// nanos converts a time to the stored form: Unix nanoseconds, 0 for the
-// zero time, clamped to the years 1678-2262 that int64 nanoseconds cover.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	switch {
-	case t.Before(minTime):
-		t = minTime
-	case t.After(maxTime):
-		t = maxTime
-	}
-	return t.UnixNano()
-}
-
-var (
-	minTime = time.Unix(0, math.MinInt64+1).UTC()
-	maxTime = time.Unix(0, math.MaxInt64).UTC()
-)
-
-// fromNanos is the inverse of nanos; times come back in UTC.
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
 }
 
 // prepared is an article ready to insert: its key and its index text,
@@ -224,7 +197,7 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 	// for a free id after the last one this batch took for the same base.
 	after := map[int64]int64{}
 	for _, p := range batch {
-		isNew, err := keys.add(ctx, p.key, nanos(lastSeen(p.art, fetched)))
+		isNew, err := keys.add(ctx, p.key, sqlstore.Nanos(lastSeen(p.art, fetched)))
 		if err != nil {
 			return 0, fmt.Errorf("seen %s: %w", p.key, err)
 		}
@@ -239,7 +212,7 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 		after[base] = id + 1
 		a := p.art
 		if _, err := insArt.ExecContext(ctx, id, p.key, a.GUID, a.URL, p.canon, a.Title, a.Text, a.Source,
-			nanos(a.Published), nanos(a.Fetched)); err != nil {
+			sqlstore.Nanos(a.Published), sqlstore.Nanos(a.Fetched)); err != nil {
 			return 0, fmt.Errorf("insert article: %w", err)
 		}
 		if _, err := insIdx.ExecContext(ctx, id, p.title, p.body, sourceToken(a.Source)); err != nil {
@@ -301,8 +274,8 @@ func scanArticle(sc interface{ Scan(...any) error }) (briefing.Article, error) {
 		return briefing.Article{}, err
 	}
 	a.ID = strconv.FormatInt(id, 10)
-	a.Published = fromNanos(published)
-	a.Fetched = fromNanos(fetched)
+	a.Published = sqlstore.FromNanos(published)
+	a.Fetched = sqlstore.FromNanos(fetched)
 	return a, nil
 }
 
@@ -351,7 +324,7 @@ func searchSQL(q briefing.Query, opts bot.SearchOptions) (string, []any) {
 	args := []any{expr}
 	if !opts.Since.IsZero() {
 		sb.WriteString(" AND f.rowid >= ? AND a.fetched > ?")
-		args = append(args, idBase(opts.Since), nanos(opts.Since))
+		args = append(args, idBase(opts.Since), sqlstore.Nanos(opts.Since))
 	}
 	if len(opts.Sources) > 0 {
 		sb.WriteString(" AND a.source IN (" + placeholders(len(opts.Sources)) + ")")
@@ -406,7 +379,7 @@ func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) 
 	idBound := idBase(cutoff.Add(time.Second))
 	deleted := 0
 	for {
-		n, err := s.pruneBatch(ctx, idBound, nanos(cutoff))
+		n, err := s.pruneBatch(ctx, idBound, sqlstore.Nanos(cutoff))
 		deleted += n
 		if err != nil {
 			return deleted, fmt.Errorf("prune: %w", err)
@@ -415,7 +388,7 @@ func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) 
 			break
 		}
 	}
-	keyCutoff := nanos(now.Add(-storage.SeenRetention(maxAge)))
+	keyCutoff := sqlstore.Nanos(now.Add(-storage.SeenRetention(maxAge)))
 	keys, err := s.pruneSeen(ctx, keyCutoff)
 	if err != nil {
 		return deleted, err

@@ -16,6 +16,7 @@ import (
 	"github.com/newsbot/newsbot/bot/bottest"
 	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/internal/newsgen"
+	"github.com/newsbot/newsbot/storage/internal/sqlstore"
 )
 
 // BenchmarkAddArticles measures ingestion into a file database: dedupe,
@@ -105,7 +106,7 @@ func BenchmarkSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("%s: %d articles", path, count)
-	now := fromNanos(newest)
+	now := sqlstore.FromNanos(newest)
 	week := bot.SearchOptions{Since: now.Add(-72 * time.Hour)}
 	g := newsgen.New(newsgen.Config{})
 	twoSources := bot.SearchOptions{Sources: g.Sources()[:2]}
@@ -281,6 +282,6 @@ func BenchmarkNewsCommand(b *testing.B) {
 	}
 	b.Logf("%s: %d articles", path, count)
 	for _, q := range []string{"g20", "government", `"climate summit"`, "ukraine -sport", "g20 OR election"} {
-		b.Run(q, func(b *testing.B) { bottest.BenchmarkBrief(b, s, fromNanos(newest), q) })
+		b.Run(q, func(b *testing.B) { bottest.BenchmarkBrief(b, s, sqlstore.FromNanos(newest), q) })
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/internal/sqlstore"
 )
 
 // Article keys live in two tables with the same columns (see
@@ -138,7 +139,7 @@ func refreshSeen(ctx context.Context, tx *sql.Tx, known []prepared, fetched time
 		}
 		for _, p := range known {
 			now := lastSeen(p.art, fetched)
-			if _, err := stmt.ExecContext(ctx, nanos(now), p.key, nanos(now.Add(-storage.RefreshAfter))); err != nil {
+			if _, err := stmt.ExecContext(ctx, sqlstore.Nanos(now), p.key, sqlstore.Nanos(now.Add(-storage.RefreshAfter))); err != nil {
 				stmt.Close()
 				return fmt.Errorf("refresh seen %s: %w", p.key, err)
 			}

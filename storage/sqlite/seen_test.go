@@ -9,6 +9,7 @@ import (
 
 	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/internal/sqlstore"
 	"github.com/newsbot/newsbot/storage/storetest"
 )
 
@@ -89,7 +90,7 @@ func TestSeenKeysMove(t *testing.T) {
 		t.Fatalf("re-adding: %d, %v", n, err)
 	}
 	stale := count(`SELECT count(*) FROM (SELECT last_seen FROM seen UNION ALL SELECT last_seen FROM seen_recent)
-		WHERE last_seen <> ?`, nanos(later))
+		WHERE last_seen <> ?`, sqlstore.Nanos(later))
 	if stale != 0 {
 		t.Errorf("%d keys were not refreshed", stale)
 	}

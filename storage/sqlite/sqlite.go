@@ -42,6 +42,7 @@ import (
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/feeds"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/internal/sqlstore"
 	"github.com/newsbot/newsbot/storage/internal/stems"
 )
 
@@ -103,6 +104,8 @@ func (o Options) withDefaults() Options {
 // Store is a SQLite store. It is safe for concurrent use. Close it when
 // done.
 type Store struct {
+	settings // sources, topics, subscriptions, deliveries, channel health
+
 	write *sql.DB // one connection: the single writer
 	read  *sql.DB // readers; the same pool as write for ":memory:"
 	log   *slog.Logger
@@ -153,6 +156,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.read.SetMaxOpenConns(opts.ReadConns)
 		s.read.SetMaxIdleConns(opts.ReadConns)
 	}
+	s.settings = sqlstore.New(s.read, s.write, "")
 	if err := s.write.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/newsbot/newsbot/bot"
 	"github.com/newsbot/newsbot/briefing"
+	"github.com/newsbot/newsbot/storage/internal/sqlstore"
 )
 
 // TestURLIndexTokens checks what the URL index holds: a URL made of
@@ -169,7 +170,7 @@ func TestMigrationKeepsURLLookups(t *testing.T) {
 		if _, err := db.ExecContext(ctx, `INSERT INTO articles
 			(id, key, guid, url, canonical_url, title, body, source, published, fetched)
 			VALUES (?, ?, '', ?, ?, ?, 'x', 'AP', 0, ?)`,
-			idBase(a.fetched), "g:"+a.url+a.fetched.String(), a.url, a.url, "v1 article "+string(rune('A'+i)), nanos(a.fetched)); err != nil {
+			idBase(a.fetched), "g:"+a.url+a.fetched.String(), a.url, a.url, "v1 article "+string(rune('A'+i)), sqlstore.Nanos(a.fetched)); err != nil {
 			t.Fatal(err)
 		}
 	}
