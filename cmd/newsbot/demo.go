@@ -33,7 +33,7 @@ func newDemoCmd() *cobra.Command {
 // embedded sample articles. The clock is pinned just after the newest
 // sample, so the demo prints the same every time.
 func runDemo(w io.Writer) error {
-	arts, problems, err := feeds.ReadArticles(samples.FS(), ".", "newsbot fixture")
+	arts, problems, err := feeds.ReadArticles(samples.FS(), ".", "Local desk")
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
