@@ -436,3 +436,20 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs from the output (run with -update to accept):\n--- got\n%s", path, got)
 	}
 }
+
+func TestNoStoriesSaysWhenThereAreNoSources(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	rep := e.do(t, chA, "volcano", false)
+	if !strings.Contains(rep.Text, "No stories match `volcano`") || !strings.Contains(rep.Text, "no news sources yet") ||
+		!strings.Contains(rep.Text, "/news source add") {
+		t.Errorf("a bot without sources does not say so: %q", rep.Text)
+	}
+	if err := e.store.AddSource(context.Background(), feeds.Source{Name: "Wire", URL: "https://wire.example/rss"}); err != nil {
+		t.Fatal(err)
+	}
+	rep = e.do(t, chA, "volcano", false)
+	if !strings.Contains(rep.Text, "No stories match `volcano`") || strings.Contains(rep.Text, "sources yet") {
+		t.Errorf("with a source the reply still says there are none: %q", rep.Text)
+	}
+}

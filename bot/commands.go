@@ -40,9 +40,25 @@ func (b *Bot) brief(ctx context.Context, cmd Command, text string) (Reply, error
 	}
 	br := b.eng.Brief(now, title, q, arts, b.cfg.Budget)
 	if br.Empty() {
-		return Reply{Text: fmt.Sprintf("No stories match %s in the last %s.", quote(query), proseDuration(b.cfg.Window))}, nil
+		return Reply{Text: b.noStories(ctx, query)}, nil
 	}
 	return Reply{Briefing: &br}, nil
+}
+
+// noStories says that nothing matched query, and why that may be when the
+// bot has no sources to read yet (a fresh install).
+func (b *Bot) noStories(ctx context.Context, query string) string {
+	msg := fmt.Sprintf("No stories match %s in the last %s.", quote(query), proseDuration(b.cfg.Window))
+	srcs, err := b.store.Sources(ctx)
+	if err != nil {
+		b.log.WarnContext(ctx, "list sources", "err", err)
+		return msg
+	}
+	if len(srcs) == 0 {
+		msg += "\nI have no news sources yet: an admin adds a feed with `/news source add <feed url>`" +
+			" (or lists them under `sources:` in the config file)."
+	}
+	return msg
 }
 
 func (b *Bot) findTopic(ctx context.Context, ch ChannelRef, name string) (Topic, error) {
