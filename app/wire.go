@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/newsbot/newsbot/adapters/discord"
 	"github.com/newsbot/newsbot/adapters/slack"
@@ -30,7 +31,26 @@ func BotConfig(cfg config.Config, log *slog.Logger) bot.Config {
 		PostEmpty: cfg.Schedule.PostEmpty,
 		Limits:    PostLimits(),
 		Logger:    log,
+		CheckSource: func(ctx context.Context, feedURL string) error {
+			return CheckFeedAddress(ctx, feedURL, cfg.Fetch.AllowPrivate)
+		},
 	}
+}
+
+// CheckFeedAddress refuses a feed URL the fetcher would refuse to connect
+// to (loopback, private, link-local, metadata... unless allowPrivate),
+// with the fetcher's own message, so that the mistake shows when the
+// source is added rather than at its first fetch. A host that does not
+// resolve now passes: DNS may be down, or the name may appear later, and
+// the fetch checks again when it dials.
+func CheckFeedAddress(ctx context.Context, feedURL string, allowPrivate bool) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	err := fetch.CheckURL(ctx, feedURL, allowPrivate, nil)
+	if _, refused := errors.AsType[*fetch.RefusedError](err); refused {
+		return err
+	}
+	return nil
 }
 
 // PostLimits are the posting rates the bot keeps to on its own, below the

@@ -74,3 +74,35 @@ func TestSyncSources(t *testing.T) {
 		t.Error("a source added in chat was removed by the config sync")
 	}
 }
+
+func TestCheckFeedAddress(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tests := []struct {
+		url          string
+		allowPrivate bool
+		want         string // "" when allowed
+	}{
+		{"http://127.0.0.1:9/feed", false, "refused: 127.0.0.1 is a loopback address; set fetch.allow_private to allow it"},
+		{"http://127.0.0.1:9/feed", true, ""},
+		{"http://169.254.169.254/latest/", false, "cloud metadata"},
+		{"http://224.0.0.1/feed", true, "multicast"},
+		{"https://93.184.216.34/rss", false, ""},
+		// A name that does not resolve now passes: the fetch checks again.
+		{"https://no-such-host.invalid/rss", false, ""},
+	}
+	for _, tc := range tests {
+		err := CheckFeedAddress(ctx, tc.url, tc.allowPrivate)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s (allow_private %v): %v, want allowed", tc.url, tc.allowPrivate, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s (allow_private %v): %v, want %q", tc.url, tc.allowPrivate, err, tc.want)
+		}
+	}
+	// serve's and chat's bot use it.
+	b := BotConfig(config.Defaults(), nil)
+	if b.CheckSource == nil || b.CheckSource(ctx, "http://10.0.0.1/x") == nil {
+		t.Error("BotConfig does not vet /news source add")
+	}
+}

@@ -88,6 +88,12 @@ type Config struct {
 	// Observer, if set, is told the outcome of every command and delivery
 	// (for metrics).
 	Observer Observer
+	// CheckSource, if set, vets the feed URL of `/news source add` before
+	// it is stored: an error refuses the source and its message is shown
+	// to the admin. serve and chat use the fetcher's address guard, so a
+	// loopback or private address is refused at once rather than at the
+	// first fetch.
+	CheckSource func(ctx context.Context, feedURL string) error
 	// Logger receives the bot's logs (default: discarded).
 	Logger *slog.Logger
 	// Now is the clock (default time.Now). Waiting for rate limits uses

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -451,5 +452,34 @@ func TestNoStoriesSaysWhenThereAreNoSources(t *testing.T) {
 	rep = e.do(t, chA, "volcano", false)
 	if !strings.Contains(rep.Text, "No stories match `volcano`") || strings.Contains(rep.Text, "sources yet") {
 		t.Errorf("with a source the reply still says there are none: %q", rep.Text)
+	}
+}
+
+// TestSourceAddIsVetted: Config.CheckSource refuses a feed URL before it is
+// stored, and the admin reads why.
+func TestSourceAddIsVetted(t *testing.T) {
+	t.Parallel()
+	var checked []string
+	e := newEnv(t, func(c *bot.Config) {
+		c.CheckSource = func(_ context.Context, u string) error {
+			checked = append(checked, u)
+			if strings.Contains(u, "127.0.0.1") {
+				return errors.New("refused: 127.0.0.1 is a loopback address; set fetch.allow_private to allow it")
+			}
+			return nil
+		}
+	})
+	rep := e.do(t, chA, "source add http://127.0.0.1:9/feed", true)
+	if !strings.Contains(rep.Text, "I cannot add http://127.0.0.1:9/feed: refused: 127.0.0.1 is a loopback address") {
+		t.Errorf("refusal: %q", rep.Text)
+	}
+	if srcs, _ := e.store.Sources(context.Background()); len(srcs) != 0 {
+		t.Errorf("a refused source was stored: %+v", srcs)
+	}
+	if rep := e.do(t, chA, "source add https://news.example/feed", true); !strings.Contains(rep.Text, "Added the source news.example") {
+		t.Errorf("an allowed source: %q", rep.Text)
+	}
+	if want := []string{"http://127.0.0.1:9/feed", "https://news.example/feed"}; !slices.Equal(checked, want) {
+		t.Errorf("checked %q, want %q", checked, want)
 	}
 }

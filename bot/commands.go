@@ -254,7 +254,7 @@ func describeSchedule(s Subscription, sched Schedule, budget briefing.Budget) st
 	if n == 0 {
 		n = briefing.DefaultBudget().Stories
 	}
-	return fmt.Sprintf("%s at %02d:%02d %s, up to %d stories", days, sched.hour, sched.minute, sched.Location(), n)
+	return fmt.Sprintf("%s at %02d:%02d %s, up to %s", days, sched.hour, sched.minute, sched.Location(), plural(n, "story", "stories"))
 }
 
 func formatLocal(t time.Time, loc *time.Location) string {
@@ -317,7 +317,7 @@ func (b *Bot) listSubscriptions(ctx context.Context, cmd Command) (Reply, error)
 func describeDelivery(d Delivery) string {
 	switch d.Status {
 	case StatusPosted:
-		return fmt.Sprintf("posted, %d stories", d.Stories)
+		return "posted, " + plural(d.Stories, "story", "stories")
 	case StatusEmpty:
 		return "nothing new"
 	case StatusSkipped:
@@ -371,6 +371,11 @@ func (b *Bot) addSource(ctx context.Context, cmd Command, raw string) (Reply, er
 	u, err := url.Parse(raw)
 	if err != nil {
 		return Reply{}, Errorf(EINVALID, "%s is not a web address.", quote(raw))
+	}
+	if b.cfg.CheckSource != nil {
+		if err := b.cfg.CheckSource(ctx, raw); err != nil {
+			return Reply{}, Errorf(EINVALID, "I cannot add %s: %v.", raw, err)
+		}
 	}
 	name := strings.TrimPrefix(u.Hostname(), "www.")
 	if names[name] {

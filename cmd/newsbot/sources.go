@@ -402,6 +402,10 @@ func newSourcesImportCmd() *cobra.Command {
 					present++
 					continue
 				}
+				if err := checkAddress(cmd.Context(), cmd.ErrOrStderr(), s, env.cfg.Fetch.AllowPrivate); err != nil {
+					skipped = append(skipped, fmt.Errorf("%q: %w", s.Name, err))
+					continue
+				}
 				if names[strings.ToLower(s.Name)] {
 					s.Name = s.Name + " (" + app.DefaultSourceName(s) + ")"
 				}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +103,37 @@ Sports: paused: 10 failures in a row: no such host
 `
 	if b.String() != want {
 		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// TestSourcesImportChecksTheAddresses: an OPML file's feeds go through the
+// same address check as sources add; a refused one is skipped with its
+// reason and the others are imported.
+func TestSourcesImportChecksTheAddresses(t *testing.T) {
+	t.Parallel()
+	cfg := feedConfig(t, "")
+	opmlPath := filepath.Join(t.TempDir(), "in.opml")
+	os.WriteFile(opmlPath, []byte(`<?xml version="1.0"?>
+<opml version="2.0"><head><title>mine</title></head><body>
+<outline text="Router" type="rss" xmlUrl="http://192.168.1.1/feed.xml"/>
+<outline text="Loopback" type="rss" xmlUrl="http://127.0.0.1:9/feed.xml"/>
+<outline text="World" type="rss" xmlUrl="http://93.184.216.34/world.xml"/>
+</body></opml>`), 0o644)
+	out, _, err := runCLI(t, "--config", cfg, "sources", "import", opmlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Imported 1 source; 0 already present; 2 skipped.",
+		`skipped "Router": http://192.168.1.1/feed.xml: refused: 192.168.1.1 is a private address; set fetch.allow_private to allow it`,
+		`skipped "Loopback": http://127.0.0.1:9/feed.xml: refused: 127.0.0.1 is a loopback address`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import output lacks %q:\n%s", want, out)
+		}
+	}
+	list, _, _ := runCLI(t, "--config", cfg, "sources", "list")
+	if !strings.Contains(list, "World") || strings.Contains(list, "Router") || strings.Contains(list, "Loopback") {
+		t.Errorf("after import:\n%s", list)
 	}
 }
