@@ -182,11 +182,16 @@ func safeURL(u string) (string, bool) {
 }
 
 // linkTitle prepares a link's visible text: cleaned, with | and > removed
-// (Slack ends the title at either), then escaped.
+// (Slack ends the title at either), * as the look-alike ∗ (a headline is
+// a bold link, and a * of the article's would end the bold early or start
+// another), then escaped.
 func linkTitle(title string) string {
 	title = strings.Map(func(r rune) rune {
-		if r == '|' || r == '>' || r == '<' {
+		switch r {
+		case '|', '>', '<':
 			return ' '
+		case '*':
+			return '∗'
 		}
 		return r
 	}, title)

@@ -436,3 +436,21 @@ func FuzzCutWords(f *testing.F) {
 		}
 	})
 }
+
+// TestHeadlineStarsKeepTheBold: a headline is a bold link, so a * of the
+// article's own would end the bold early; it is shown as the look-alike ∗.
+func TestHeadlineStarsKeepTheBold(t *testing.T) {
+	t.Parallel()
+	it := briefing.Item{Headline: "G20 *exclusive* deal | 5*3", URL: "https://a.example/g20", Summary: []string{"Leaders met."}}
+	got, ok := storyText(it, 3000)
+	if !ok {
+		t.Fatal("the story did not fit")
+	}
+	head := strings.SplitN(got, "\n", 2)[0]
+	if want := "*<https://a.example/g20|G20 ∗exclusive∗ deal 5∗3>*"; head != want {
+		t.Errorf("headline line = %q, want %q", head, want)
+	}
+	if strings.Count(head, "*") != 2 {
+		t.Errorf("the headline has stars besides the bold markers: %q", head)
+	}
+}
