@@ -12,10 +12,11 @@ import (
 )
 
 // The demo's morning digest: a channel topic as an admin would set it up
-// with /news topic add, excluding sport.
+// with /news topic add, excluding sport, subscribed with max 3.
 const (
 	demoTopic      = "europe"
 	demoTopicQuery = "europe OR germany OR spain OR madrid OR hamburg -sport"
+	demoDigestMax  = 3
 )
 
 func newDemoCmd() *cobra.Command {
@@ -50,14 +51,16 @@ func runDemo(w io.Writer) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	fmt.Fprintf(w, "\n> /news g20\n\n")
-	fmt.Fprint(w, briefing.FormatText(eng.Brief(now, "g20", g20, arts, briefing.Budget{Sentences: 3}), 80))
+	fmt.Fprint(w, briefing.FormatText(eng.Brief(now, "g20", g20, arts, briefing.DefaultBudget()), 80))
 
 	topic, err := briefing.ParseQuery(demoTopicQuery)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	fmt.Fprintf(w, "\n> Morning digest for #newsroom, topic %q: %s\n\n", demoTopic, demoTopicQuery)
-	digest := eng.Brief(now, "Morning digest ("+demoTopic+")", topic, arts, briefing.Budget{Stories: 3, Sentences: 1})
+	fmt.Fprintf(w, "\n> Morning digest for #newsroom, topic %q (max %d): %s\n\n", demoTopic, demoDigestMax, demoTopicQuery)
+	budget := briefing.DefaultBudget()
+	budget.Stories = demoDigestMax
+	digest := eng.Brief(now, "Morning digest ("+demoTopic+")", topic, arts, budget)
 	fmt.Fprint(w, briefing.FormatText(digest, 80))
 	return nil
 }
