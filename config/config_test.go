@@ -361,3 +361,41 @@ func TestRedactDSN(t *testing.T) {
 		t.Errorf("Redacted shows the DSN's password: %q", got)
 	}
 }
+
+// LoadUnvalidated reports a file's parse problems but not what Validate
+// would, and still returns the settings it read.
+func TestLoadUnvalidated(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		body    string
+		wantErr string // "" for no error
+	}{
+		{"invalid but well-formed", "discord:\n  bot_token: t\n  application_id: \"42\"\nbriefing:\n  stories: 99\n", ""},
+		{"unknown key", "discord:\n  bot_tokn: t\n", "discord.bot_tokn: unknown key"},
+		{"wrong type", "fetch:\n  timeout: soon\n", "fetch.timeout: \"soon\" is not a duration"},
+		{"not yaml", "discord: [\n", "read config"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := writeFile(t, tc.body)
+			cfg, err := LoadUnvalidated(path)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("err = %v, want none", err)
+				}
+				if cfg.Discord.BotToken != "t" || cfg.Discord.ApplicationID != "42" || cfg.Briefing.Stories != 99 {
+					t.Errorf("settings not read: %+v %+v", cfg.Discord, cfg.Briefing)
+				}
+				if _, err := Load(path); err == nil {
+					t.Error("Load accepts the file too; the case does not test skipping Validate")
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("err = %v, want one containing %q", err, tc.wantErr)
+			}
+		})
+	}
+}

@@ -51,6 +51,18 @@ func Defaults() Config {
 // check` lists them all. The returned config is usable for printing even
 // when err is not nil.
 func Load(path string) (Config, error) {
+	return load(path, true)
+}
+
+// LoadUnvalidated is Load without Validate: its error reports only a file
+// that cannot be read or parsed, unknown keys and values of the wrong type.
+// It is for commands that need a few keys and check those themselves
+// (newsbot discord register), so that unrelated settings do not block them.
+func LoadUnvalidated(path string) (Config, error) {
+	return load(path, false)
+}
+
+func load(path string, validate bool) (Config, error) {
 	v := viper.New()
 	v.SetConfigType("yaml")
 	v.SetEnvPrefix(EnvPrefix)
@@ -97,6 +109,9 @@ func Load(path string) (Config, error) {
 				mapstructure.StringToSliceHookFunc(","),
 			)
 		})
+	}
+	if !validate {
+		return cfg, errors.Join(problems...)
 	}
 	if len(problems) == 0 {
 		if err := cfg.Validate(); err != nil {

@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/newsbot/newsbot/adapters/discord"
-	"github.com/newsbot/newsbot/app"
 	"github.com/newsbot/newsbot/config"
 	"github.com/spf13/cobra"
 )
@@ -24,17 +24,32 @@ func newDiscordCmd(g *globals) *cobra.Command {
 		Long: "register replaces the application's commands with newsbot's /news command and prints what\n" +
 			"was added, changed or removed. Without --guild the command is global (all servers and DMs);\n" +
 			"with --guild it is registered for that server only, where changes show at once.\n" +
-			"It needs discord.bot_token and discord.application_id (NEWSBOT_DISCORD_BOT_TOKEN, ...).",
+			"It needs only discord.bot_token and discord.application_id (NEWSBOT_DISCORD_BOT_TOKEN,\n" +
+			"NEWSBOT_DISCORD_APPLICATION_ID); other settings, such as discord.public_key, are not checked.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load(g.configPath)
+			// Only the keys register uses are checked (discord.Register
+			// validates them), so that settings it does not need, such as
+			// discord.public_key, cannot block it.
+			cfg, err := config.LoadUnvalidated(g.configPath)
 			if err != nil {
 				return err
 			}
-			if !cfg.Discord.Enabled() {
-				return fmt.Errorf("discord is not configured: set discord.bot_token and discord.application_id")
+			d := cfg.Discord
+			var missing []string
+			for _, k := range []struct{ key, val string }{
+				{"discord.bot_token", d.BotToken},
+				{"discord.application_id", d.ApplicationID},
+			} {
+				if k.val == "" {
+					missing = append(missing, k.key+" ("+config.EnvName(k.key)+")")
+				}
 			}
-			changes, err := discord.Register(cmd.Context(), app.DiscordConfig(cfg.Discord, slog.New(slog.DiscardHandler)), guild, dryRun)
+			if len(missing) > 0 {
+				return fmt.Errorf("discord is not configured: set %s", strings.Join(missing, " and "))
+			}
+			rc := discord.Config{BotToken: d.BotToken, ApplicationID: d.ApplicationID, APIURL: d.APIURL, Logger: slog.New(slog.DiscardHandler)}
+			changes, err := discord.Register(cmd.Context(), rc, guild, dryRun)
 			if err != nil {
 				return fmt.Errorf("discord register: %w", err)
 			}

@@ -78,3 +78,65 @@ func TestDiscordRegisterUnconfigured(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// register needs only the bot token and the application ID: a missing
+// public key or settings it does not use must not stop it, while a file
+// with unknown keys is still reported.
+func TestDiscordRegisterNeedsOnlyTokenAndApplication(t *testing.T) {
+	t.Parallel()
+	fake := discordfake.New(t)
+	fake.RequireBotToken("only-token")
+	minimal := "discord:\n" +
+		"  bot_token: only-token\n" +
+		"  application_id: \"42\"\n" +
+		"  api_url: " + fake.APIURL() + "\n"
+	tests := []struct {
+		name    string
+		conf    string
+		want    string
+		wantErr string
+	}{
+		{name: "token and application only", conf: minimal,
+			want: "Would register newsbot's commands for guild 100 (application 42):\n  added     /news\n"},
+		{name: "unrelated settings invalid", conf: minimal + "briefing:\n  stories: 99\nschedule:\n  timezone: Mars/Olympus\n",
+			want: "Would register newsbot's commands for guild 100 (application 42):\n  added     /news\n"},
+		{name: "unknown key", conf: minimal + "  publik_key: x\n", wantErr: "discord.publik_key: unknown key"},
+		{name: "no application", conf: "discord:\n  bot_token: only-token\n",
+			wantErr: "discord is not configured: set discord.application_id (NEWSBOT_DISCORD_APPLICATION_ID)"},
+		{name: "bad application", conf: "discord:\n  bot_token: only-token\n  application_id: app\n",
+			wantErr: "discord.application_id: must be the application's numeric ID"},
+		{name: "bad api url", conf: "discord:\n  bot_token: only-token\n  application_id: \"42\"\n  api_url: discord.test\n",
+			wantErr: "discord.api_url"},
+	}
+	t.Cleanup(func() {
+		// Runs after the parallel subtests.
+		if n := len(fake.CallsTo("GET applications/{app}/guilds/{guild}/commands")); n != 2 {
+			t.Errorf("the fake API was asked %d times for the guild's commands, want 2 (one per run that got through)", n)
+		}
+	})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "newsbot.yaml")
+			if err := os.WriteFile(path, []byte(tc.conf), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var out, errOut bytes.Buffer
+			root := newRootCmd(strings.NewReader(""), &out, &errOut)
+			root.SetArgs([]string{"discord", "register", "--guild", "100", "--dry-run", "--config", path})
+			err := root.ExecuteContext(context.Background())
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != tc.want {
+				t.Errorf("output:\n%s\nwant:\n%s", out.String(), tc.want)
+			}
+		})
+	}
+}
