@@ -300,7 +300,9 @@ func (p *Poller) PollDue(ctx context.Context) ([]Result, error) {
 
 // Run polls due sources until ctx is done, then waits for fetches in
 // flight (which see ctx cancelled) and returns nil. Sources added to the
-// store are picked up within a minute.
+// store are picked up within a minute. Local folders are watched: a
+// change is read about half a second after the folder goes quiet, and
+// every LocalInterval in any case.
 func (p *Poller) Run(ctx context.Context) error {
 	var (
 		mu       sync.Mutex
@@ -309,8 +311,17 @@ func (p *Poller) Run(ctx context.Context) error {
 	)
 	defer wg.Wait()
 	sem := make(chan struct{}, p.opts.Workers)
-	// kick wakes the loop when a turn ends, to schedule its next one.
+	// kick wakes the loop when a turn ends, to schedule its next one, and
+	// when a watched local folder has changed.
 	kick := make(chan struct{}, 1)
+	poke := func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
+	w := newWatcher(p.log, poke)
+	defer w.close()
 	for {
 		gs, err := p.groups(ctx)
 		if err != nil {
@@ -319,6 +330,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			}
 			p.log.ErrorContext(ctx, "poll: list sources", slog.String("error", err.Error()))
 		}
+		w.sync(gs)
 		now := p.opts.Now()
 		wake := now.Add(time.Minute)
 		var all map[string]feeds.State
@@ -354,7 +366,11 @@ func (p *Poller) Run(ctx context.Context) error {
 			if st.Paused {
 				continue
 			}
-			if st.NextFetch.After(now) {
+			due, changed := !st.NextFetch.After(now), false
+			if !due && w.take(loc) {
+				due, changed = true, true // a watched folder changed on disk
+			}
+			if !due {
 				if st.NextFetch.Before(wake) {
 					wake = st.NextFetch
 				}
@@ -374,12 +390,9 @@ func (p *Poller) Run(ctx context.Context) error {
 					delete(inflight, loc)
 					mu.Unlock()
 					<-sem
-					select {
-					case kick <- struct{}{}:
-					default:
-					}
+					poke()
 				}()
-				p.turn(ctx, g, true)
+				p.turn(ctx, g, !changed)
 			})
 		}
 		d := max(wake.Sub(p.opts.Now()), 0)

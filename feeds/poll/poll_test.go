@@ -593,3 +593,62 @@ func TestOnResult(t *testing.T) {
 		t.Errorf("Broken: no error reported")
 	}
 }
+
+// TestRunWatchesLocalFolders: Run reads a local folder soon after a file
+// appears in it (or in a subfolder made later), long before its
+// LocalInterval; a single-file source is read when that file changes.
+func TestRunWatchesLocalFolders(t *testing.T) {
+	t.Parallel()
+	dir, other := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(dir, "one.txt"), []byte("One\nThe first article."), 0o644)
+	single := filepath.Join(other, "desk.jsonl")
+	os.WriteFile(single, []byte(`{"id":"d1","title":"Desk one","text":"Desk text."}`+"\n"), 0o644)
+	store := feedtest.NewStore(feeds.Source{Name: "Folder", Path: dir}, feeds.Source{Name: "Desk", Path: single})
+	p, err := New(store, fetch.New(fetch.Options{}), Options{LocalInterval: time.Hour, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	titles := func() map[string]bool {
+		m := map[string]bool{}
+		for _, a := range store.Articles() {
+			m[a.Title] = true
+		}
+		return m
+	}
+	waitFor := func(what string, ok func(map[string]bool) bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !ok(titles()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not read within 10 s (LocalInterval is an hour); have %v", what, titles())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitFor("first pass", func(m map[string]bool) bool { return m["One"] && m["Desk one"] })
+
+	os.WriteFile(filepath.Join(dir, "two.md"), []byte("# Two\nThe second article."), 0o644)
+	waitFor("a new file", func(m map[string]bool) bool { return m["Two"] })
+
+	os.Mkdir(filepath.Join(dir, "later"), 0o755)
+	time.Sleep(watchSettle) // the new folder is watched once its event is seen
+	os.WriteFile(filepath.Join(dir, "later", "three.txt"), []byte("Three\nIn a folder made later."), 0o644)
+	waitFor("a file in a new subfolder", func(m map[string]bool) bool { return m["Three"] })
+
+	f, _ := os.OpenFile(single, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"id":"d2","title":"Desk two","text":"More desk text."}` + "\n")
+	f.Close()
+	waitFor("a line added to a single-file source", func(m map[string]bool) bool { return m["Desk two"] })
+	if n := len(store.Articles()); n != 5 {
+		t.Errorf("%d articles stored, want 5 (each once)", n)
+	}
+}
