@@ -111,3 +111,26 @@ func TestConfigCheckReportsEachProblemOnce(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigPrintListsProblemsOnce(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(p, []byte("log:\n  level: loud\nschedule:\n  timezone: Mars/Olympus\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runCLI(t, "config", "print", "--config", p)
+	if err == nil {
+		t.Fatalf("config print of a bad file succeeded:\n%s", errOut)
+	}
+	// What a user sees on stderr: the command's own output, then main's
+	// "newsbot: <error>".
+	stderr := errOut + "newsbot: " + err.Error() + "\n"
+	for _, w := range []string{"log.level", "schedule.timezone"} {
+		if n := strings.Count(stderr, w); n != 1 {
+			t.Errorf("config print says %q %d times on stderr, want once:\n%s", w, n, stderr)
+		}
+	}
+	if !strings.Contains(out, "level: loud") || !strings.Contains(out, "addr: :8080") {
+		t.Errorf("config print does not print the configuration in effect:\n%s", out)
+	}
+}
