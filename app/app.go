@@ -286,8 +286,14 @@ func (a *App) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
+	platforms := append([]string{}, a.bot.Platforms()...) // [] rather than null in JSON logs
 	a.log.InfoContext(ctx, "newsbot serving", slog.String("addr", a.Addr()),
-		slog.Any("platforms", a.bot.Platforms()), slog.String("store", config.RedactDSN(a.cfg.Storage.DSN)))
+		slog.Any("platforms", platforms), slog.String("store", config.RedactDSN(a.cfg.Storage.DSN)))
+	if len(a.platforms) == 0 {
+		a.log.WarnContext(ctx, "no chat platform is configured: newsbot ingests the sources and serves /healthz, /readyz "+
+			"and /metrics, but nobody can ask it for news; run newsbot serve --console to answer /news in this terminal, "+
+			"or configure slack (slack.bot_token) or discord (discord.bot_token)")
+	}
 
 	g.Go(func() error {
 		if err := a.server.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

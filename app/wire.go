@@ -208,8 +208,9 @@ func DefaultSourceName(s feeds.Source) string {
 // to the parts that use the settings: a storage.dsn the stores cannot
 // open ([CheckDSN]), the Slack and Discord adapters' own checks, and
 // topics and subscriptions the bot would refuse (it syncs them into a
-// throw-away in-memory store). It makes no network calls and opens
-// nothing.
+// throw-away in-memory store). Time zones that do not load are left to
+// config.Validate, which names their keys; the bot checks the rest with
+// UTC in their place. It makes no network calls and opens nothing.
 func Check(ctx context.Context, cfg config.Config) error {
 	var errs []error
 	if err := CheckDSN(cfg.Storage.DSN); err != nil {
@@ -226,6 +227,7 @@ func Check(ctx context.Context, cfg config.Config) error {
 			errs = append(errs, err)
 		}
 	}
+	cfg = withoutBadZones(cfg)
 	topics, subs, err := Declared(cfg)
 	if err != nil {
 		errs = append(errs, err)
@@ -236,4 +238,23 @@ func Check(ctx context.Context, cfg config.Config) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// withoutBadZones returns cfg with the time zones that do not load
+// (schedule.timezone, subscriptions[i].tz) set to UTC and to the default,
+// so that config.Validate alone reports them, under their keys, and the
+// bot's checks still run on everything else.
+func withoutBadZones(cfg config.Config) config.Config {
+	if _, err := time.LoadLocation(cfg.Schedule.TimeZone); err != nil || cfg.Schedule.TimeZone == "" {
+		cfg.Schedule.TimeZone = "UTC"
+	}
+	subs := make([]config.Subscription, len(cfg.Subscriptions))
+	for i, s := range cfg.Subscriptions {
+		if _, err := time.LoadLocation(s.TimeZone); err != nil {
+			s.TimeZone = ""
+		}
+		subs[i] = s
+	}
+	cfg.Subscriptions = subs
+	return cfg
 }

@@ -106,3 +106,68 @@ func TestCheckFeedAddress(t *testing.T) {
 		t.Error("BotConfig does not vet /news source add")
 	}
 }
+
+func TestCheckLeavesBadZonesToValidate(t *testing.T) {
+	t.Parallel()
+	twice := []config.Topic{{Channel: "slack:C1", Name: "g", Query: "g20"}, {Channel: "slack:C1", Name: "g", Query: "g30"}}
+	tests := []struct {
+		name      string
+		mod       func(c *config.Config)
+		wantIn    []string // Check's error contains each
+		wantNotIn []string // and none of these
+	}{
+		{"bad default zone", func(c *config.Config) { c.Schedule.TimeZone = "Mars/Olympus" }, nil, []string{"Mars/Olympus", "bot config"}},
+		{"bad default zone keeps the topic checks", func(c *config.Config) {
+			c.Schedule.TimeZone = "Mars/Olympus"
+			c.Topics = twice
+		}, []string{"declared twice"}, []string{"Mars/Olympus"}},
+		{"bad subscription zone", func(c *config.Config) {
+			c.Topics = twice[:1]
+			c.Subscriptions = []config.Subscription{{Channel: "slack:C1", Topic: "g", At: "08:00", TimeZone: "Nowhere/Land"}}
+		}, nil, []string{"Nowhere/Land"}},
+		{"bad subscription zone keeps its other checks", func(c *config.Config) {
+			c.Topics = twice[:1]
+			c.Subscriptions = []config.Subscription{{Channel: "slack:C1", Topic: "nope", At: "08:00", TimeZone: "Nowhere/Land"}}
+		}, []string{`topic "nope" is not declared`}, []string{"Nowhere/Land"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := config.Defaults()
+			tc.mod(&cfg)
+			if err := cfg.Validate(); err == nil {
+				t.Fatal("config.Validate passed the config; the test needs a bad zone")
+			}
+			err := Check(context.Background(), cfg)
+			msg := ""
+			if err != nil {
+				msg = err.Error()
+			}
+			if len(tc.wantIn) == 0 && err != nil {
+				t.Errorf("Check = %v, want nil (config.Validate reports the zone)", err)
+			}
+			for _, w := range tc.wantIn {
+				if !strings.Contains(msg, w) {
+					t.Errorf("Check = %q, want it to contain %q", msg, w)
+				}
+			}
+			for _, w := range tc.wantNotIn {
+				if strings.Contains(msg, w) {
+					t.Errorf("Check = %q, repeats %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckDoesNotChangeTheConfig(t *testing.T) {
+	t.Parallel()
+	cfg := config.Defaults()
+	cfg.Schedule.TimeZone = "Mars/Olympus"
+	cfg.Topics = []config.Topic{{Channel: "slack:C1", Name: "g", Query: "g20"}}
+	cfg.Subscriptions = []config.Subscription{{Channel: "slack:C1", Topic: "g", At: "08:00", TimeZone: "Nowhere/Land"}}
+	_ = Check(context.Background(), cfg)
+	if cfg.Schedule.TimeZone != "Mars/Olympus" || cfg.Subscriptions[0].TimeZone != "Nowhere/Land" {
+		t.Errorf("Check changed its argument: %q, %q", cfg.Schedule.TimeZone, cfg.Subscriptions[0].TimeZone)
+	}
+}

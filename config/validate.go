@@ -154,16 +154,17 @@ func (c Config) Validate() error {
 	default:
 		bad("discord.mode", "%q is not one of http, gateway", d.Mode)
 	}
+	// The key's format is checked whatever the mode, so that a bad key shows
+	// up together with a bad mode, not once the mode is fixed.
+	if d.PublicKey != "" && !hexKey.MatchString(d.PublicKey) {
+		bad("discord.public_key", "must be 64 hex characters (the application's Ed25519 public key)")
+	}
 	if d.Enabled() {
 		if d.ApplicationID == "" {
 			bad("discord.application_id", "is required when discord.bot_token is set")
 		}
-		if d.Mode == "http" {
-			if d.PublicKey == "" {
-				bad("discord.public_key", "is required in http mode")
-			} else if !hexKey.MatchString(d.PublicKey) {
-				bad("discord.public_key", "must be 64 hex characters (the application's Ed25519 public key)")
-			}
+		if d.Mode == "http" && d.PublicKey == "" {
+			bad("discord.public_key", "is required in http mode")
 		}
 	} else if d.PublicKey != "" || d.ApplicationID != "" {
 		bad("discord.bot_token", "is required when other discord settings are set")

@@ -56,14 +56,26 @@ func newConfigPrintCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := config.Load(g.configPath)
 			if err != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "warning: the configuration has problems (see newsbot config check):\n%s\n\n", err)
+				// The list is printed here, once; the command's error only
+				// says that there were problems (main prints it too).
+				w := cmd.ErrOrStderr()
+				fmt.Fprintln(w, "warning: the configuration has problems (see newsbot config check):")
+				for _, p := range lines(err) {
+					fmt.Fprintf(w, "  - %s\n", p)
+				}
+				fmt.Fprintln(w)
 			}
 			out, merr := config.Marshal(cfg.Redacted())
 			if merr != nil {
 				return merr
 			}
-			_, werr := cmd.OutOrStdout().Write(out)
-			return errors.Join(werr, err)
+			if _, werr := cmd.OutOrStdout().Write(out); werr != nil {
+				return werr
+			}
+			if err != nil {
+				return errors.New("the configuration has problems")
+			}
+			return nil
 		},
 	}
 }
