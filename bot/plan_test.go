@@ -252,7 +252,8 @@ func TestSyncDeclaredRejectsBadDeclarations(t *testing.T) {
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, frag := range []string{"topics[1]: name \"help\"", "topics[2]: query", "subscriptions[0]: topic \"missing\"", "subscriptions[1]", "subscriptions[2]", "declared twice"} {
+	for _, frag := range []string{"topics[1]: name \"help\"", "topics[2]: query", "subscriptions[0]: topic \"missing\" is not declared for channel fake:C1",
+		"subscriptions[1]", "subscriptions[2]: the subscription of channel fake:C1 to topic \"ok\" is declared twice (also subscriptions[1])"} {
 		if !strings.Contains(err.Error(), frag) {
 			t.Errorf("error lacks %q:\n%v", frag, err)
 		}

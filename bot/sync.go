@@ -117,7 +117,7 @@ func sameSchedule(a, b Subscription) bool {
 func (b *Bot) normDeclared(topics []Topic, subs []Subscription) ([]Topic, []Subscription, error) {
 	var errs []error
 	outT := make([]Topic, 0, len(topics))
-	names := map[string]bool{}
+	names := map[string]int{} // channel/topic -> index of its declaration
 	for i, t := range topics {
 		t.Channel = t.Channel.Canonical()
 		t.Name = strings.ToLower(strings.TrimSpace(t.Name))
@@ -129,14 +129,15 @@ func (b *Bot) normDeclared(topics []Topic, subs []Subscription) ([]Topic, []Subs
 			errs = append(errs, fmt.Errorf("topics[%d]: query %q does not parse", i, t.Query))
 		}
 		key := t.Channel.String() + "/" + t.Name
-		if names[key] {
-			errs = append(errs, fmt.Errorf("topics[%d]: %s is declared twice", i, key))
+		if first, dup := names[key]; dup {
+			errs = append(errs, fmt.Errorf("topics[%d]: topic %q of channel %s is declared twice (also topics[%d])", i, t.Name, configChannel(t.Channel), first))
+		} else {
+			names[key] = i
 		}
-		names[key] = true
 		outT = append(outT, t)
 	}
 	outS := make([]Subscription, 0, len(subs))
-	ids := map[string]bool{}
+	ids := map[string]int{} // subscription ID -> index of its declaration
 	for i, s := range subs {
 		s.Channel = s.Channel.Canonical()
 		s.Topic = strings.ToLower(strings.TrimSpace(s.Topic))
@@ -148,8 +149,8 @@ func (b *Bot) normDeclared(topics []Topic, subs []Subscription) ([]Topic, []Subs
 			s.TimeZone = b.cfg.TimeZone
 		}
 		s.Days = normDays(s.Days)
-		if !names[s.Channel.String()+"/"+s.Topic] {
-			errs = append(errs, fmt.Errorf("subscriptions[%d]: topic %q is not declared for channel %s", i, s.Topic, s.Channel))
+		if _, ok := names[s.Channel.String()+"/"+s.Topic]; !ok {
+			errs = append(errs, fmt.Errorf("subscriptions[%d]: topic %q is not declared for channel %s", i, s.Topic, configChannel(s.Channel)))
 		}
 		if _, err := b.ScheduleOf(s); err != nil {
 			errs = append(errs, fmt.Errorf("subscriptions[%d]: %w", i, err))
@@ -157,10 +158,11 @@ func (b *Bot) normDeclared(topics []Topic, subs []Subscription) ([]Topic, []Subs
 		if s.Max < 0 || s.Max > MaxStories {
 			errs = append(errs, fmt.Errorf("subscriptions[%d]: max %d is out of range 0-%d", i, s.Max, MaxStories))
 		}
-		if ids[s.ID()] {
-			errs = append(errs, fmt.Errorf("subscriptions[%d]: %s is declared twice", i, s.ID()))
+		if first, dup := ids[s.ID()]; dup {
+			errs = append(errs, fmt.Errorf("subscriptions[%d]: the subscription of channel %s to topic %q is declared twice (also subscriptions[%d])", i, configChannel(s.Channel), s.Topic, first))
+		} else {
+			ids[s.ID()] = i
 		}
-		ids[s.ID()] = true
 		outS = append(outS, s)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -260,3 +262,7 @@ func (b *Bot) Effective(ctx context.Context, declaredTopics []Topic, declaredSub
 	slices.SortFunc(outS, func(x, y Subscription) int { return cmp.Compare(x.ID(), y.ID()) })
 	return outT, outS, nil
 }
+
+// configChannel writes a channel as the config file names it
+// ("slack:C123").
+func configChannel(c ChannelRef) string { return c.Platform + ":" + c.Channel }
