@@ -18,6 +18,8 @@ type metrics struct {
 	commands   *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	digests    *prometheus.CounterVec
+	limited    *prometheus.CounterVec
+	limitWait  *prometheus.CounterVec
 	fetches    *prometheus.CounterVec
 	ingested   prometheus.Counter
 	leader     prometheus.Gauge
@@ -41,6 +43,14 @@ func newMetrics(reg prometheus.Registerer, version string) *metrics {
 			Name: "newsbot_digests_total",
 			Help: "Scheduled digest delivery attempts, by platform and outcome (posted, empty, skipped, failed, retry).",
 		}, []string{"platform", "outcome"}),
+		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsbot_platform_rate_limited_total",
+			Help: "Digest posts a platform answered with a rate limit (429), by platform; the bot waited and retried.",
+		}, []string{"platform"}),
+		limitWait: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsbot_platform_rate_limit_wait_seconds_total",
+			Help: "Seconds platforms asked the bot to wait (Retry-After) after a rate limit, by platform.",
+		}, []string{"platform"}),
 		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsbot_feed_fetches_total",
 			Help: "Source fetches, by outcome (ok, not_modified, error, skipped).",
@@ -63,7 +73,7 @@ func newMetrics(reg prometheus.Registerer, version string) *metrics {
 		ConstLabels: prometheus.Labels{"version": version},
 	})
 	info.Set(1)
-	reg.MustRegister(m.commands, m.latency, m.digests, m.fetches, m.ingested, m.leader, m.queueDepth, info,
+	reg.MustRegister(m.commands, m.latency, m.digests, m.limited, m.limitWait, m.fetches, m.ingested, m.leader, m.queueDepth, info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -79,7 +89,16 @@ func (m *metrics) DeliveryDone(platform, outcome string) {
 	m.digests.WithLabelValues(platform, outcome).Inc()
 }
 
-var _ bot.Observer = (*metrics)(nil)
+// RateLimited implements bot.RateLimitObserver.
+func (m *metrics) RateLimited(platform string, retryAfter time.Duration) {
+	m.limited.WithLabelValues(platform).Inc()
+	m.limitWait.WithLabelValues(platform).Add(retryAfter.Seconds())
+}
+
+var (
+	_ bot.Observer          = (*metrics)(nil)
+	_ bot.RateLimitObserver = (*metrics)(nil)
+)
 
 // fetchDone counts one source's turn (poll.Options.OnResult).
 func (m *metrics) fetchDone(r poll.Result) {

@@ -273,6 +273,9 @@ func (b *Bot) post(ctx context.Context, p Platform, ch ChannelRef, m Message, lo
 			return id, err
 		}
 		th.pause(rl.RetryAfter)
+		if o, ok := b.cfg.Observer.(RateLimitObserver); ok {
+			o.RateLimited(p.Name(), rl.RetryAfter)
+		}
 		if rl.RetryAfter > b.cfg.MaxInlineWait || attempt >= 5 {
 			return "", err
 		}

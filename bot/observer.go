@@ -17,6 +17,14 @@ type Observer interface {
 	DeliveryDone(platform, outcome string)
 }
 
+// RateLimitObserver is an optional extension of [Observer]: when the
+// Observer implements it, it is told of every rate limit (429) a platform
+// answered a digest post with, and how long the platform asked the bot to
+// wait. The bot waits and retries; these waits are not delivery failures.
+type RateLimitObserver interface {
+	RateLimited(platform string, retryAfter time.Duration)
+}
+
 // Outcomes reported to an [Observer].
 const (
 	// OutcomeOK: the command was answered.

@@ -17,6 +17,13 @@ type recordingObserver struct {
 	mu         sync.Mutex
 	commands   []string
 	deliveries []string
+	limited    []string
+}
+
+func (o *recordingObserver) RateLimited(platform string, retryAfter time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.limited = append(o.limited, platform+" "+retryAfter.String())
 }
 
 func (o *recordingObserver) CommandDone(platform, verb, outcome string, took time.Duration) {
@@ -75,6 +82,27 @@ func TestObserverSeesDeliveryOutcomes(t *testing.T) {
 	defer obs.mu.Unlock()
 	if want := []string{"fake retry", "fake posted"}; !slices.Equal(obs.deliveries, want) {
 		t.Errorf("observed %q, want %q", obs.deliveries, want)
+	}
+}
+
+// TestObserverSeesRateLimits: a 429 the bot waits out is reported as a
+// rate limit, not as a failed delivery.
+func TestObserverSeesRateLimits(t *testing.T) {
+	t.Parallel()
+	obs := &recordingObserver{}
+	e := newEnv(t, func(c *bot.Config) { c.Observer = obs })
+	id, slot := subscribed(t, e, 0)
+	e.plat.FailNext(2, &bot.RateLimitError{RetryAfter: 20 * time.Millisecond})
+	if err := e.bot.Deliver(context.Background(), id, slot); err != nil {
+		t.Fatal(err)
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if want := []string{"fake 20ms", "fake 20ms"}; !slices.Equal(obs.limited, want) {
+		t.Errorf("rate limits observed %q, want %q", obs.limited, want)
+	}
+	if want := []string{"fake posted"}; !slices.Equal(obs.deliveries, want) {
+		t.Errorf("deliveries observed %q, want %q", obs.deliveries, want)
 	}
 }
 
