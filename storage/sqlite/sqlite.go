@@ -178,6 +178,17 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	res, err := p.Up(ctx)
+	// goose takes no lock on SQLite: when two processes open an old file
+	// at once (serve restarting while a newsbot ingest starts), the second
+	// runs a migration the first has just applied, and fails. Its
+	// transaction rolled back; look again, and finish what is left.
+	for attempt := 0; err != nil && attempt < 3; attempt++ {
+		if pending, perr := p.HasPending(ctx); perr == nil && !pending {
+			err = nil
+			break
+		}
+		res, err = p.Up(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -208,5 +209,47 @@ func TestMigrationKeepsURLLookups(t *testing.T) {
 	}
 	if _, err := s.ArticleByURL(ctx, "https://example.com/b"); err != nil {
 		t.Errorf("ArticleByURL(kept) = %v", err)
+	}
+}
+
+// TestConcurrentOpensMigrateOnce: two processes opening a version-1 file at
+// once (serve restarting while newsbot ingest starts) both open it; goose
+// has no lock on SQLite, so the later one finds the migrations done.
+func TestConcurrentOpensMigrateOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for round := range 5 {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("v1-%d.db", round))
+		dsn, err := buildDSN(path, Options{}.withDefaults(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := goose.NewProvider(goose.DialectSQLite3, db, migrationsFS(), goose.WithDisableGlobalRegistry(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.UpTo(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				s, err := Open(ctx, path, Options{})
+				if err == nil {
+					err = s.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
 	}
 }
