@@ -12,6 +12,7 @@ import (
 
 	"github.com/newsbot/newsbot/config"
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/postgres"
 )
 
 // NewLogger returns the logger for cfg: text when w is a terminal (or
@@ -55,12 +56,14 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// Secrets returns the config's secret values (empty ones left out),
-// including the password of a PostgreSQL storage.dsn.
+// Secrets returns the config's secret values (empty and very short ones
+// left out, each once), including the passwords of a PostgreSQL
+// storage.dsn.
 func Secrets(cfg config.Config) []string {
 	var out []string
-	for _, s := range []string{cfg.Slack.BotToken, cfg.Slack.SigningSecret, cfg.Slack.AppToken, cfg.Discord.BotToken, cfg.Discord.PublicKey, dsnPassword(cfg.Storage.DSN)} {
-		if len(s) >= 4 {
+	candidates := append([]string{cfg.Slack.BotToken, cfg.Slack.SigningSecret, cfg.Slack.AppToken, cfg.Discord.BotToken, cfg.Discord.PublicKey}, dsnPasswords(cfg.Storage.DSN)...)
+	for _, s := range candidates {
+		if len(s) >= 4 && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
@@ -149,18 +152,24 @@ func (h *redactor) attr(a slog.Attr) slog.Attr {
 	return slog.Attr{Key: a.Key, Value: v}
 }
 
-// dsnPassword returns the password in a postgres:// storage.dsn (its user
-// info or password parameter), or "".
-func dsnPassword(dsn string) string {
+// dsnPasswords returns the passwords in a postgres:// storage.dsn: its
+// user info, its password and sslpassword parameters, and whatever pgx
+// takes as the password (a multi-host URL, which net/url cannot parse,
+// or a key=value string).
+func dsnPasswords(dsn string) []string {
 	if !storage.IsPostgres(dsn) {
-		return ""
+		return nil
 	}
-	u, err := url.Parse(strings.TrimSpace(dsn))
-	if err != nil {
-		return ""
+	var out []string
+	if u, err := url.Parse(strings.TrimSpace(dsn)); err == nil {
+		if p, ok := u.User.Password(); ok {
+			out = append(out, p)
+		}
+		q := u.Query()
+		out = append(out, q.Get("password"), q.Get("sslpassword"))
 	}
-	if p, ok := u.User.Password(); ok {
-		return p
+	if cfg, err := postgres.ParseDSN(dsn); err == nil {
+		out = append(out, cfg.Password)
 	}
-	return u.Query().Get("password")
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,5 +40,29 @@ func TestLoggerRedactsSecrets(t *testing.T) {
 	}
 	if !strings.HasPrefix(out, "{") {
 		t.Errorf("log.format json wrote %q", out)
+	}
+}
+
+// TestSecretsHoldEveryDSNPassword: whichever password pgx uses (the query's
+// wins over the user info), an sslpassword, and the password of a
+// multi-host URL that net/url cannot parse all count as secrets.
+func TestSecretsHoldEveryDSNPassword(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		dsn  string
+		want []string
+	}{
+		{"postgres://u:aaaa1@h/db?password=bbbb2", []string{"aaaa1", "bbbb2"}},
+		{"postgres://u@h/db?sslmode=verify-full&sslpassword=key-pass", []string{"key-pass"}},
+		{"postgres://u:multi-pw@h1:5432,h2:5432/db", []string{"multi-pw"}},
+	} {
+		cfg := config.Defaults()
+		cfg.Storage.DSN = tc.dsn
+		got := Secrets(cfg)
+		for _, w := range tc.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("Secrets for %s = %q, lacks %q", tc.dsn, got, w)
+			}
+		}
 	}
 }

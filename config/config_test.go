@@ -348,6 +348,7 @@ func TestRedactDSN(t *testing.T) {
 		{"postgres://newsbot:s3cret@db.internal:5432/newsbot?sslmode=require", "postgres://newsbot:[redacted]@db.internal:5432/newsbot?sslmode=require"},
 		{"postgresql://db.internal/newsbot?user=newsbot&password=s3cret", "postgresql://db.internal/newsbot?password=[redacted]&user=newsbot"},
 		{"postgres://newsbot:s3cret@[::1/newsbot", "[redacted]"},
+		{"postgres://newsbot@db/newsbot?sslmode=verify-full&sslpassword=s3cret", "postgres://newsbot@db/newsbot?sslmode=verify-full&sslpassword=[redacted]"},
 	} {
 		t.Run(tc.dsn, func(t *testing.T) {
 			t.Parallel()

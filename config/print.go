@@ -33,8 +33,9 @@ func (c Config) Redacted() Config {
 	return c
 }
 
-// RedactDSN returns dsn with the password of a postgres:// URL (in its
-// user info or a password parameter) replaced by "[redacted]". Other DSNs
+// RedactDSN returns dsn with the passwords of a postgres:// URL (in its
+// user info, a password or an sslpassword parameter) replaced by
+// "[redacted]". Other DSNs
 // (SQLite paths) are returned as they are.
 func RedactDSN(dsn string) string {
 	u, err := url.Parse(strings.TrimSpace(dsn))
@@ -47,8 +48,12 @@ func RedactDSN(dsn string) string {
 	if _, ok := u.User.Password(); ok {
 		u.User = url.UserPassword(u.User.Username(), redacted)
 	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", redacted)
+	if q := u.Query(); q.Has("password") || q.Has("sslpassword") {
+		for _, k := range []string{"password", "sslpassword"} {
+			if q.Has(k) {
+				q.Set(k, redacted)
+			}
+		}
 		u.RawQuery = q.Encode()
 	}
 	// Shown to people, not parsed: "[redacted]" reads better unescaped.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -15,6 +16,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/newsbot/newsbot/storage"
+	"github.com/newsbot/newsbot/storage/postgres"
 	"github.com/newsbot/newsbot/storage/sqlite"
 )
 
@@ -67,10 +69,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	// postgres.ParseDSN's errors leave the DSN (and its password) out,
+	// and it refuses a pool too small for River.
+	if _, err := postgres.ParseDSN(dsn); err != nil {
+		return nil, fmt.Errorf("jobs: storage.dsn: %w", err)
+	}
 	cfg, err := pgxpool.ParseConfig(strings.TrimSpace(dsn))
 	if err != nil {
-		// pgx's parse errors quote the DSN with its password masked.
-		return nil, fmt.Errorf("jobs: storage.dsn: %w", err)
+		return nil, fmt.Errorf("jobs: storage.dsn: pool settings: %w", err)
 	}
 	if !strings.Contains(dsn, "pool_max_conns") {
 		cfg.MaxConns = DefaultPostgresConns
@@ -125,24 +131,17 @@ func (d *DB) Migrate(ctx context.Context, log *slog.Logger) error {
 		return fmt.Errorf("jobs: migrator: %w", err)
 	}
 	// River's migrations need a transaction each (one adds an enum value
-	// that a later statement uses), so the lock is a session lock on a
-	// connection of its own.
-	conn, err := d.pool.Acquire(ctx)
+	// that a later statement uses), so the lock is a session lock, on a
+	// connection of its own outside the pool (which may be small: the
+	// migrator needs its connections). Closing it unlocks.
+	conn, err := pgx.ConnectConfig(ctx, d.pool.Config().ConnConfig.Copy())
 	if err != nil {
-		return fmt.Errorf("jobs: migrate: %w", err)
+		return fmt.Errorf("jobs: migrate: lock connection: %w", err)
 	}
+	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock("+migrateLockKey+")"); err != nil {
-		conn.Release()
 		return fmt.Errorf("jobs: migrate: lock: %w", err)
 	}
-	defer func() {
-		// A connection that cannot unlock is closed, which unlocks.
-		if _, err := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+migrateLockKey+")"); err != nil {
-			_ = conn.Hijack().Close(context.WithoutCancel(ctx))
-			return
-		}
-		conn.Release()
-	}()
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("jobs: migrate: %w", err)
 	}

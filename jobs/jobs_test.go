@@ -15,6 +15,7 @@ import (
 	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/jobs"
 	"github.com/newsbot/newsbot/storage/memory"
+	"github.com/newsbot/newsbot/storage/postgres"
 )
 
 // testWriter sends logs to t.Log.
@@ -320,6 +321,28 @@ func TestMigratePostgresConcurrently(t *testing.T) {
 	depth, err := jobs.DepthOf(ctx, db)
 	if err != nil || len(depth) != 4 {
 		t.Errorf("depth after migrating: %v, %v", depth, err)
+	}
+}
+
+// TestMigratePostgresWithTheSmallestPool: the migration lock has its own
+// connection, so a pool of postgres.MinPoolConns migrates (it used to wait
+// forever on a pool of one); a smaller pool is refused with the reason.
+func TestMigratePostgresWithTheSmallestPool(t *testing.T) {
+	t.Parallel()
+	dsn := newDSN(t, "postgres")
+	if _, err := jobs.Open(context.Background(), dsn+"&pool_max_conns=1"); err == nil ||
+		!strings.Contains(err.Error(), "pool_max_conns=1: the job queue needs at least 4 connections") {
+		t.Errorf("a pool of one: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db, err := jobs.Open(ctx, fmt.Sprintf("%s&pool_max_conns=%d", dsn, postgres.MinPoolConns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx, nil); err != nil {
+		t.Fatalf("migrate on a pool of %d: %v", postgres.MinPoolConns, err)
 	}
 }
 

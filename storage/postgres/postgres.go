@@ -25,10 +25,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -90,6 +93,11 @@ type Store struct {
 // replicas starting together migrate once.
 const migrateLockID = 0x6e657773626f7432 // "newsbot2"
 
+// MinPoolConns is the smallest pool_max_conns a DSN may set: River keeps
+// one connection listening for new jobs, and fetching, completing and
+// working jobs need more.
+const MinPoolConns = 4
+
 // ParseDSN checks that dsn is a PostgreSQL URL (or keyword/value string)
 // that pgx accepts, without connecting. Its errors show the DSN with the
 // password masked.
@@ -99,16 +107,52 @@ func ParseDSN(dsn string) (*pgx.ConnConfig, error) {
 	}
 	cfg, err := pgx.ParseConfig(strings.TrimSpace(dsn))
 	if err != nil {
-		return nil, err
+		return nil, parseError(err)
 	}
 	// Settings of River's pgx pool (pool_max_conns and the like) may
 	// share the DSN; they are no server parameters.
+	if v, ok := cfg.RuntimeParams["pool_max_conns"]; ok {
+		if n, err := strconv.Atoi(v); err != nil || n < MinPoolConns {
+			return nil, fmt.Errorf("pool_max_conns=%s: the job queue needs at least %d connections (one stays on LISTEN for new jobs)", v, MinPoolConns)
+		}
+	}
 	for k := range cfg.RuntimeParams {
 		if strings.HasPrefix(k, "pool_") {
 			delete(cfg.RuntimeParams, k)
 		}
 	}
 	return cfg, nil
+}
+
+// parseError rewrites pgx's error for a DSN it cannot parse without the
+// DSN: pgx masks the password only as far as it can tell where the
+// password ends, and a raw @ in it fools that. What remains is pgx's
+// reason ("invalid port", "failed to parse as URL" with a hint).
+func parseError(err error) error {
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	reason := "it is not a postgres:// URL or key=value string pgx accepts"
+	if msg := pe.Error(); strings.HasPrefix(msg, "cannot parse `") {
+		if i := strings.LastIndex(msg, "`: "); i >= 0 {
+			reason = msg[i+3:]
+			if inner := pe.Unwrap(); inner != nil {
+				reason = strings.TrimSuffix(reason, " ("+inner.Error()+")")
+				// The cause helps ("sslmode is invalid") unless it may
+				// quote the DSN: net/url's errors do.
+				var ue *url.Error
+				if msg := inner.Error(); !errors.As(inner, &ue) && !strings.Contains(msg, "://") &&
+					!strings.Contains(strings.ToLower(msg), "password") {
+					reason += ": " + msg
+				}
+			}
+		}
+	}
+	if strings.Contains(reason, "URL") {
+		reason += " (a password with @, :, / or ? must be percent-encoded)"
+	}
+	return fmt.Errorf("cannot parse the PostgreSQL DSN: %s", reason)
 }
 
 // Open connects to the database at dsn (a postgres:// URL or a pgx
