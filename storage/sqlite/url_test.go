@@ -142,21 +142,7 @@ func TestMigrationKeepsURLLookups(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v1.db")
-	dsn, err := buildDSN(path, Options{}.withDefaults(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, migrationsFS(), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	db := openV1(t, path)
 	t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	old := []struct {
 		url     string
@@ -220,22 +206,7 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 	ctx := context.Background()
 	for round := range 5 {
 		path := filepath.Join(t.TempDir(), fmt.Sprintf("v1-%d.db", round))
-		dsn, err := buildDSN(path, Options{}.withDefaults(), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db, err := sql.Open("sqlite", dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := goose.NewProvider(goose.DialectSQLite3, db, migrationsFS(), goose.WithDisableGlobalRegistry(true))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.UpTo(ctx, 1); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
+		openV1(t, path).Close()
 		errs := make(chan error, 2)
 		for range 2 {
 			go func() {
@@ -252,4 +223,27 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 			}
 		}
 	}
+}
+
+// openV1 creates a database at path with only migration 1 applied (the
+// schema of the first release), open on the returned pool.
+func openV1(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	dsn, err := buildDSN(path, Options{}.withDefaults(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, migrationsFS(), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
