@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -69,7 +68,7 @@ func (s *Store) AddArticles(ctx context.Context, arts []briefing.Article, fetche
 			}
 			continue
 		}
-		base := idBase(a.Fetched)
+		base := sqlstore.IDBase(a.Fetched)
 		id, err := freeID(ctx, tx, max(base, after[base]))
 		if err != nil {
 			return 0, fmt.Errorf("add articles: %w", err)
@@ -121,18 +120,6 @@ func freeID(ctx context.Context, tx *sql.Tx, base int64) (int64, error) {
 }
 
 const articleColumns = "id, guid, url, title, body, source, published, fetched"
-
-func scanArticle(sc interface{ Scan(...any) error }) (briefing.Article, error) {
-	var a briefing.Article
-	var id, published, fetched int64
-	if err := sc.Scan(&id, &a.GUID, &a.URL, &a.Title, &a.Text, &a.Source, &published, &fetched); err != nil {
-		return briefing.Article{}, err
-	}
-	a.ID = strconv.FormatInt(id, 10)
-	a.Published = sqlstore.FromNanos(published)
-	a.Fetched = sqlstore.FromNanos(fetched)
-	return a, nil
-}
 
 // SearchArticles implements [bot.Store]: the articles that match q, newest
 // first, exactly those briefing.Query.Match accepts (for articles of at
@@ -193,7 +180,7 @@ func (s *Store) search(ctx context.Context, tsq string, opts bot.SearchOptions, 
 	defer tx.Rollback()
 	lo := int64(0) // the window's lowest id (ids are positive)
 	if !opts.Since.IsZero() {
-		lo = idBase(opts.Since)
+		lo = sqlstore.IDBase(opts.Since)
 	}
 	// The newest and oldest ids, the table's row count (as of its last
 	// VACUUM or ANALYZE; -1 if never), and the id just below step 1's
@@ -297,7 +284,7 @@ func (s *Store) searchRange(ctx context.Context, tx searchTx, tsq string, opts b
 	defer rows.Close()
 	var out []briefing.Article
 	for rows.Next() {
-		a, err := scanArticle(rows)
+		a, err := sqlstore.ScanArticle(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -316,7 +303,7 @@ func (s *Store) ArticleByURL(ctx context.Context, url string) (briefing.Article,
 		}
 		return briefing.Article{}, fmt.Errorf("article %q: %w", url, bot.ErrNotFound)
 	}
-	a, err := scanArticle(s.db.QueryRowContext(ctx,
+	a, err := sqlstore.ScanArticle(s.db.QueryRowContext(ctx,
 		"SELECT "+articleColumns+" FROM articles WHERE canonical_url = $1 ORDER BY id DESC LIMIT 1", canon))
 	if errors.Is(err, sql.ErrNoRows) {
 		return briefing.Article{}, fmt.Errorf("article %q: %w", url, bot.ErrNotFound)
@@ -350,7 +337,7 @@ func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) 
 		return 0, fmt.Errorf("prune: max age %s is not positive", maxAge)
 	}
 	cutoff := now.Add(-maxAge)
-	idBound := idBase(cutoff.Add(time.Second)) // ids grow with fetched; allow spill
+	idBound := sqlstore.IDBase(cutoff.Add(time.Second)) // ids grow with fetched; allow spill
 	deleted := 0
 	for {
 		res, err := s.db.ExecContext(ctx, `DELETE FROM articles WHERE id IN

@@ -24,7 +24,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -222,22 +221,6 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the connection pool.
 func (s *Store) Close() error { return s.db.Close() }
-
-// idShift and idBase: article ids encode the fetch time as in
-// storage/sqlite (Unix microsecond << 10, plus a sequence number), so
-// ORDER BY id DESC is newest first and a fetched-time bound is an id range.
-const idShift = 10
-
-func idBase(t time.Time) int64 {
-	us := t.UnixMicro()
-	switch {
-	case us < 1:
-		return 1 << idShift
-	case us >= math.MaxInt64>>idShift:
-		return (math.MaxInt64>>idShift - 1) << idShift
-	}
-	return us << idShift
-}
 
 // lexeme quotes a stem for a tsvector or tsquery literal: inside single
 // quotes, with quotes doubled and backslashes escaped. User text reaches

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"math"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,26 +24,6 @@ func migrationsFS() fs.FS {
 		return migrations
 	}
 	return sub
-}
-
-// Article ids encode the fetch time: the Unix microsecond shifted left by
-// idShift, plus a sequence number for articles fetched in the same
-// microsecond (1,024 of them; more spill into the next microsecond's
-// range). Newest first is then ORDER BY id DESC, which the FTS5 index
-// walks without sorting, and a fetched-time bound is an id range. The
-// layout lasts until the year 2255.
-const idShift = 10
-
-// idBase returns the smallest id an article fetched at t can get.
-func idBase(t time.Time) int64 {
-	us := t.UnixMicro()
-	switch {
-	case us < 1:
-		return 1 << idShift
-	case us >= math.MaxInt64>>idShift:
-		return (math.MaxInt64>>idShift - 1) << idShift
-	}
-	return us << idShift
 }
 
 // prepared is an article ready to insert: its key and its index text,
@@ -204,7 +182,7 @@ func insertArticles(ctx context.Context, tx *sql.Tx, batch []prepared, fetched t
 		if !isNew {
 			continue // stored meanwhile by another writer
 		}
-		base := idBase(p.art.Fetched)
+		base := sqlstore.IDBase(p.art.Fetched)
 		id, err := freeID(ctx, nextID, max(base, after[base]))
 		if err != nil {
 			return 0, err
@@ -267,18 +245,6 @@ func placeholders(n int) string {
 
 const articleColumns = "a.id, a.guid, a.url, a.title, a.body, a.source, a.published, a.fetched"
 
-func scanArticle(sc interface{ Scan(...any) error }) (briefing.Article, error) {
-	var a briefing.Article
-	var id, published, fetched int64
-	if err := sc.Scan(&id, &a.GUID, &a.URL, &a.Title, &a.Text, &a.Source, &published, &fetched); err != nil {
-		return briefing.Article{}, err
-	}
-	a.ID = strconv.FormatInt(id, 10)
-	a.Published = sqlstore.FromNanos(published)
-	a.Fetched = sqlstore.FromNanos(fetched)
-	return a, nil
-}
-
 // SearchArticles implements [bot.Store]. It returns the articles that match
 // q, newest first: exactly those briefing.Query.Match accepts, as the
 // index holds the engine's stems. It walks the full-text index from the
@@ -296,7 +262,7 @@ func (s *Store) SearchArticles(ctx context.Context, q briefing.Query, opts bot.S
 	defer rows.Close()
 	var out []briefing.Article
 	for rows.Next() {
-		a, err := scanArticle(rows)
+		a, err := sqlstore.ScanArticle(rows)
 		if err != nil {
 			return nil, fmt.Errorf("search %q: %w", q.String(), err)
 		}
@@ -324,7 +290,7 @@ func searchSQL(q briefing.Query, opts bot.SearchOptions) (string, []any) {
 	args := []any{expr}
 	if !opts.Since.IsZero() {
 		sb.WriteString(" AND f.rowid >= ? AND a.fetched > ?")
-		args = append(args, idBase(opts.Since), sqlstore.Nanos(opts.Since))
+		args = append(args, sqlstore.IDBase(opts.Since), sqlstore.Nanos(opts.Since))
 	}
 	if len(opts.Sources) > 0 {
 		sb.WriteString(" AND a.source IN (" + placeholders(len(opts.Sources)) + ")")
@@ -353,7 +319,7 @@ func (s *Store) ArticleByURL(ctx context.Context, url string) (briefing.Article,
 		return briefing.Article{}, fmt.Errorf("article %q: %w", url, bot.ErrNotFound)
 	}
 	row := s.read.QueryRowContext(ctx, articleByURLSQL, urlMatch(canon), canon)
-	a, err := scanArticle(row)
+	a, err := sqlstore.ScanArticle(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return briefing.Article{}, fmt.Errorf("article %q: %w", url, bot.ErrNotFound)
 	}
@@ -375,8 +341,8 @@ func (s *Store) Prune(ctx context.Context, now time.Time, maxAge time.Duration) 
 		return 0, fmt.Errorf("prune: max age %s is not positive", maxAge)
 	}
 	cutoff := now.Add(-maxAge)
-	// Ids grow with fetched; allow a second of spill (see idShift).
-	idBound := idBase(cutoff.Add(time.Second))
+	// Ids grow with fetched; allow a second of spill (see sqlstore.IDShift).
+	idBound := sqlstore.IDBase(cutoff.Add(time.Second))
 	deleted := 0
 	for {
 		n, err := s.pruneBatch(ctx, idBound, sqlstore.Nanos(cutoff))

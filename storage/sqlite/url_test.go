@@ -157,7 +157,7 @@ func TestMigrationKeepsURLLookups(t *testing.T) {
 		if _, err := db.ExecContext(ctx, `INSERT INTO articles
 			(id, key, guid, url, canonical_url, title, body, source, published, fetched)
 			VALUES (?, ?, '', ?, ?, ?, 'x', 'AP', 0, ?)`,
-			idBase(a.fetched), "g:"+a.url+a.fetched.String(), a.url, a.url, "v1 article "+string(rune('A'+i)), sqlstore.Nanos(a.fetched)); err != nil {
+			sqlstore.IDBase(a.fetched), "g:"+a.url+a.fetched.String(), a.url, a.url, "v1 article "+string(rune('A'+i)), sqlstore.Nanos(a.fetched)); err != nil {
 			t.Fatal(err)
 		}
 	}

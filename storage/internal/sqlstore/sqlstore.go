@@ -18,9 +18,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/newsbot/newsbot/bot"
+	"github.com/newsbot/newsbot/briefing"
 	"github.com/newsbot/newsbot/feeds"
 	"github.com/newsbot/newsbot/storage"
 )
@@ -67,6 +69,40 @@ func FromNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
+}
+
+// Article ids encode the fetch time: the Unix microsecond shifted left by
+// IDShift, plus a sequence number for articles fetched in the same
+// microsecond (1,024 of them; more spill into the next microsecond's
+// range). Newest first is then ORDER BY id DESC, which both stores' indexes
+// serve without sorting, and a fetched-time bound is an id range. The
+// layout lasts until the year 2255.
+const IDShift = 10
+
+// IDBase returns the smallest id an article fetched at t can get.
+func IDBase(t time.Time) int64 {
+	us := t.UnixMicro()
+	switch {
+	case us < 1:
+		return 1 << IDShift
+	case us >= math.MaxInt64>>IDShift:
+		return (math.MaxInt64>>IDShift - 1) << IDShift
+	}
+	return us << IDShift
+}
+
+// ScanArticle reads an article row whose columns are, in order, id, guid,
+// url, title, body, source, published and fetched (times as [Nanos]).
+func ScanArticle(sc interface{ Scan(...any) error }) (briefing.Article, error) {
+	var a briefing.Article
+	var id, published, fetched int64
+	if err := sc.Scan(&id, &a.GUID, &a.URL, &a.Title, &a.Text, &a.Source, &published, &fetched); err != nil {
+		return briefing.Article{}, err
+	}
+	a.ID = strconv.FormatInt(id, 10)
+	a.Published = FromNanos(published)
+	a.Fetched = FromNanos(fetched)
+	return a, nil
 }
 
 // Sources implements [bot.Store] and [feeds.Store]: sources in the order
